@@ -1,0 +1,110 @@
+// Event-core benchmarks: decoders on in-memory copies of the real recordings
+// (so disk speed does not count), and the time-channel binner.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventBatch } from '../src-engine/events/batch';
+import { collectEvents } from '../src-engine/events/stream';
+import { TimeChannelBinner } from '../src-engine/frames/time-channel';
+import { openEventStream, readerFor } from '../src-engine/formats/registry';
+import { evt3Writer } from '../src-engine/formats/prophesee/evt3';
+import type { FormatId } from '../src-engine/formats/types';
+import { memorySink } from '../src-engine/node/file-io';
+import { SHARED_EVENTS_DIR } from '../test/support/shared-data';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: number;
+  note?: string;
+  [k: string]: unknown;
+}
+
+const TARGETS: Partial<Record<FormatId, number>> = { evt3: 150, evt2: 200, dat: 250, aedat4: 60 };
+
+async function decodeOnce(bytes: Uint8Array, format: FormatId): Promise<number> {
+  const s = await openEventStream([bytes], 'bench', { format });
+  let n = 0;
+  for await (const b of s) n += b.length;
+  return n;
+}
+
+/** Repeats decoding until `minEvents` have passed; returns M events/s of the best of 3 rounds. */
+async function measure(bytes: Uint8Array, format: FormatId, minEvents: number): Promise<{ mevs: number; events: number; passes: number }> {
+  const perPass = await decodeOnce(bytes, format); // warm-up
+  const passes = Math.max(1, Math.ceil(minEvents / Math.max(1, perPass) / 3));
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    let n = 0;
+    for (let i = 0; i < passes; i++) n += await decodeOnce(bytes, format);
+    const s = (performance.now() - t0) / 1000;
+    best = Math.max(best, n / s / 1e6);
+  }
+  return { mevs: best, events: perPass * passes * 3, passes: passes * 3 };
+}
+
+const FILES: [string, FormatId][] = [
+  ['evt2_sample.raw', 'evt2'],
+  ['ncars_sample.dat', 'dat'],
+  ['dvxplorer_sample.aedat4', 'aedat4'],
+  ['dvs128_walking.aedat', 'aedat2'],
+  ['davis240c_translboxes.aedat', 'aedat2'],
+];
+
+async function loadEvents(file: string): Promise<EventBatch> {
+  const bytes = readFileSync(join(SHARED_EVENTS_DIR, file));
+  return collectEvents(await openEventStream([bytes], file));
+}
+
+export async function decodeBench(minEvents: number): Promise<BenchRow[]> {
+  if (!existsSync(SHARED_EVENTS_DIR)) {
+    console.log(`decode: real recordings not found at ${SHARED_EVENTS_DIR}, skipped`);
+    return [];
+  }
+  const rows: BenchRow[] = [];
+  for (const [file, format] of FILES) {
+    const bytes = new Uint8Array(readFileSync(join(SHARED_EVENTS_DIR, file)));
+    const m = await measure(bytes, format, minEvents);
+    rows.push({ name: `decode ${readerFor(format).label} (${file})`, value: m.mevs, unit: 'Mev/s', target: TARGETS[format], events: m.events, file });
+    console.log(`decode ${file}: ${m.mevs.toFixed(1)} Mev/s over ${(m.events / 1e6).toFixed(0)} M events`);
+  }
+  // No real EVT 3.0 file is available: re-encode the real EVT 2.0 recording as
+  // EVT 3.0 (vectorised where events share time, row and polarity, as sensors do).
+  const events = await loadEvents('evt2_sample.raw');
+  const sink = memorySink();
+  const w = evt3Writer.create({ width: 640, height: 480 }, sink);
+  await w.write(events);
+  await w.close();
+  const m = await measure(sink.bytes(), 'evt3', minEvents);
+  rows.push({ name: 'decode Prophesee EVT 3.0 (evt2_sample re-encoded)', value: m.mevs, unit: 'Mev/s', target: TARGETS.evt3, events: m.events, note: `${(sink.bytes().length / events.length).toFixed(2)} B/event` });
+  console.log(`decode evt3: ${m.mevs.toFixed(1)} Mev/s`);
+  return rows;
+}
+
+export async function binningBench(minEvents: number): Promise<BenchRow[]> {
+  if (!existsSync(SHARED_EVENTS_DIR)) return [];
+  const rows: BenchRow[] = [];
+  for (const [file, label, cfg] of [
+    ['dvs128_walking.aedat', 'DVS128 → 64×64, 5 bins', { size: { width: 64, height: 64 } }],
+    ['evt2_sample.raw', '640×480 full size, 5 bins', {}],
+  ] as const) {
+    const events = await loadEvents(file);
+    const sensor = { width: file.startsWith('dvs128') ? 128 : 640, height: file.startsWith('dvs128') ? 128 : 480 };
+    const passes = Math.max(1, Math.ceil(minEvents / events.length));
+    let best = 0;
+    for (let round = 0; round < 3; round++) {
+      const t0 = performance.now();
+      for (let i = 0; i < Math.ceil(passes / 3); i++) {
+        const binner = new TimeChannelBinner({ sensor, windowUs: 100_000, bins: 5, ...cfg });
+        binner.push(events);
+        binner.flush();
+      }
+      const s = (performance.now() - t0) / 1000;
+      best = Math.max(best, (events.length * Math.ceil(passes / 3)) / s / 1e6);
+    }
+    rows.push({ name: `binning ${label}`, value: best, unit: 'Mev/s', target: 100, file });
+    console.log(`binning ${file}: ${best.toFixed(1)} Mev/s`);
+  }
+  return rows;
+}
