@@ -95,10 +95,10 @@ export function mutate(rng: Rng, input: Uint8Array): Uint8Array {
       }
       case 6: {
         // delete a range
-        const n = 1 + rng.int(64);
-        const o = new Uint8Array(Math.max(0, b.length - n));
+        const end = Math.min(b.length, at + 1 + rng.int(64));
+        const o = new Uint8Array(b.length - (end - at));
         o.set(b.subarray(0, at));
-        o.set(b.subarray(Math.min(b.length, at + n)), at);
+        o.set(b.subarray(end), at);
         b = o;
         break;
       }
