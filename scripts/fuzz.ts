@@ -11,7 +11,7 @@ console.log(`fuzzing ${formats.join(', ')}: ${cases} cases each, seed ${seed}`);
 let failed = 0;
 for (const format of formats) {
   const r = await new Promise<any>((resolve, reject) => {
-    const w = new Worker(new URL('../test/support/fuzz-worker.ts', import.meta.url), { workerData: { format, cases, seed }, execArgv: ['--import', 'tsx'] });
+    const w = new Worker(new URL('../test/support/ts-worker.mjs', import.meta.url), { workerData: { format, cases, seed, tsModule: new URL('../test/support/fuzz-worker.ts', import.meta.url).href } });
     w.once('message', (m) => { void w.terminate(); resolve(m); });
     w.once('error', reject);
   });

@@ -29,6 +29,12 @@ export interface FormatReader {
 /** Where a writer puts its bytes (a file, a socket, memory). */
 export interface ByteSink {
   write(chunk: Uint8Array): void | Promise<void>;
+  /**
+   * Optional: overwrite bytes already written (a file can, a socket cannot).
+   * Writers use it to patch a header once the totals are known, so they can
+   * stream in constant memory; without it they must hold data back.
+   */
+  writeAt?(offset: number, chunk: Uint8Array): void | Promise<void>;
 }
 
 export interface WriterInfo extends Geometry {

@@ -21,7 +21,7 @@ export async function* readFileChunks(path: string, chunkBytes = FILE_CHUNK_BYTE
 }
 
 /** A ByteSink over a file, buffering small writes into large ones. */
-export async function openFileSink(path: string, bufferBytes = 1 << 20): Promise<ByteSink & { close(): Promise<void> }> {
+export async function openFileSink(path: string, bufferBytes = 1 << 20): Promise<Required<ByteSink> & { close(): Promise<void> }> {
   const fh = await open(path, 'w');
   let buf = new Uint8Array(bufferBytes);
   let n = 0;
@@ -39,6 +39,10 @@ export async function openFileSink(path: string, bufferBytes = 1 << 20): Promise
       if (n + chunk.length > bufferBytes) await flush();
       buf.set(chunk, n);
       n += chunk.length;
+    },
+    async writeAt(offset: number, chunk: Uint8Array) {
+      await flush();
+      await fh.write(chunk, 0, chunk.length, offset);
     },
     async close() {
       await flush();

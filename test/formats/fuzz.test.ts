@@ -10,9 +10,8 @@ const LIMIT_MS = 60_000;
 
 function runWorker(format: string): Promise<FuzzReport & { seeds: number }> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('../support/fuzz-worker.ts', import.meta.url), {
-      workerData: { format, cases: CASES, seed: SEED },
-      execArgv: ['--import', 'tsx'],
+    const w = new Worker(new URL('../support/ts-worker.mjs', import.meta.url), {
+      workerData: { format, cases: CASES, seed: SEED, tsModule: new URL('../support/fuzz-worker.ts', import.meta.url).href },
     });
     const timer = setTimeout(() => {
       void w.terminate();
