@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeBench, binningBench, type BenchRow } from './event-core';
+import { nsocBench } from './nsoc';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -15,6 +16,7 @@ const minEvents = values.quick ? 5e6 : 50e6;
 const sections: Record<string, () => Promise<BenchRow[]>> = {
   decode: () => decodeBench(minEvents),
   binning: () => binningBench(minEvents),
+  nsoc: () => nsocBench(values.quick ? 300 : 2000),
 };
 
 const resultsPath = join(here, 'results.json');

@@ -80,7 +80,7 @@ export function writerForPath(path: string): FormatWriter {
   const w = WRITERS.find((x) => x.extensions.some((e) => lower.endsWith(e)));
   if (!w) {
     const known = ['.aedat', '.raw', ...WRITERS.flatMap((x) => x.extensions)];
-    throw new Error(`cannot tell the output format from '${path}': use one of ${[...new Set(known)].join(' ')}`);
+    throw new RangeError(`cannot tell the output format from '${path}': use one of ${[...new Set(known)].join(' ')}`);
   }
   return w;
 }
