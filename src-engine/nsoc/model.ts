@@ -64,6 +64,12 @@ interface LayerBase {
   pool?: Pooling;
   /** float scale of each output unit, kept for dequantized reporting (not used by the integer path) */
   outputScale?: Float32Array;
+  /**
+   * float offset of each output unit, like outputScale (not used by the integer
+   * path): the last layer's score is outputScale·p + outputBias — the bias of a
+   * classifier without activation, which its integer potentials leave out
+   */
+  outputBias?: Float32Array;
 }
 
 /** 8-bit weights over the uint8 input frame (the NSoC's input convolution). */

@@ -37,7 +37,11 @@ export interface RuntimeOptions {
 export interface InferenceResult {
   /** last layer: int32 potentials without activation, else the activations */
   output: Int32Array;
-  /** output × the last layer's outputScale, when the model has one */
+  /**
+   * outputScale·output + outputBias of the last layer (a missing scale counts
+   * as 1, a missing bias as 0), when the model has either: computed in doubles,
+   * rounded once to float32, so identical on every platform
+   */
   scores?: Float32Array;
   /** each layer's output (uint8 activations; int32 potentials for a last layer without activation), when asked */
   layerOutputs?: (Uint8Array | Int32Array)[];
@@ -56,6 +60,7 @@ export class NsocRuntime {
   private readonly keep: boolean;
   private readonly reuse: boolean;
   private readonly outputScale: Float32Array | null;
+  private readonly outputBias: Float32Array | null;
   private readonly result: InferenceResult;
 
   /** Throws ModelRuntimeError (or ShapeError) naming the layer when the model cannot run. */
@@ -79,7 +84,12 @@ export class NsocRuntime {
     if (scale !== undefined && (!(scale instanceof Float32Array) || scale.length !== outSize)) {
       throw new ModelRuntimeError(lastPlan.index, lastPlan.layer.name, `outputScale must be a Float32Array of ${outSize} values`);
     }
+    const bias = lastPlan.layer.outputBias;
+    if (bias !== undefined && (!(bias instanceof Float32Array) || bias.length !== outSize)) {
+      throw new ModelRuntimeError(lastPlan.index, lastPlan.layer.name, `outputBias must be a Float32Array of ${outSize} values`);
+    }
     this.outputScale = scale ?? null;
+    this.outputBias = bias ?? null;
     this.stats = {
       path: this.path,
       collected: this.collect,
@@ -97,7 +107,7 @@ export class NsocRuntime {
     };
     finishStats(this.stats);
     this.result = { output: new Int32Array(outSize), stats: this.stats };
-    if (this.outputScale) this.result.scores = new Float32Array(outSize);
+    if (this.outputScale || this.outputBias) this.result.scores = new Float32Array(outSize);
   }
 
   /** Runs one frame (HWC uint8, the model input's shape, values within the input's bits: a RangeError otherwise). */
@@ -127,9 +137,10 @@ export class NsocRuntime {
     if (this.collect) finishStats(this.stats);
     const res = this.reuse ? this.result : { output: new Int32Array(this.result.output.length), stats: copyStats(this.stats) } as InferenceResult;
     res.output.set(last);
-    if (this.outputScale) {
+    if (this.outputScale || this.outputBias) {
       const scores = this.reuse ? this.result.scores! : new Float32Array(res.output.length);
-      for (let i = 0; i < scores.length; i++) scores[i] = res.output[i] * this.outputScale[i];
+      const scale = this.outputScale, bias = this.outputBias;
+      for (let i = 0; i < scores.length; i++) scores[i] = res.output[i] * (scale ? scale[i] : 1) + (bias ? bias[i] : 0);
       res.scores = scores;
     }
     if (layerOutputs) res.layerOutputs = layerOutputs;

@@ -1,9 +1,13 @@
 // `neurolive` — the headless command line. Each command lives in commands/.
 import { parseArgs } from 'node:util';
 import { EventFormatError } from '../../src-engine/formats/errors';
+import { writerForPath } from '../../src-engine/formats/registry';
+import { classifyCommand, CLASSIFY_USAGE } from './commands/classify';
 import { convertFile } from './commands/convert';
+import { convertModelCommand, CONVERT_MODEL_USAGE } from './commands/convert-model';
 import { framesCommand, FRAMES_USAGE } from './commands/frames';
 import { fileInfo, formatInfo } from './commands/info';
+import { summaryCommand, SUMMARY_USAGE } from './commands/summary';
 
 const USAGE = `neurolive — event sensors and live neuromorphic learning
 
@@ -13,10 +17,24 @@ Usage:
                                         .aedat4/.aedat .npy .csv .evt3/.raw .evt2 .dat .aedat2 .aedat3)
   ${FRAMES_USAGE}
 
+The simulated neuromorphic processor (NSoC; models are .nlm files, docs/NSOC.md):
+  ${SUMMARY_USAGE}
+  ${CLASSIFY_USAGE}
+  ${CONVERT_MODEL_USAGE}
+
 Formats read (detected from the header): AEDAT 2.0 (jAER DVS128/DAVIS), AEDAT 3.1, AEDAT 4.0,
 Prophesee EVT 2.0 / EVT 3.0 / .dat, NumPy .npy, CSV.`;
 
 class UsageError extends Error {}
+
+/** An output name no writer claims is a bad argument (exit code 2), found before the input is opened. */
+function checkOutputName(path: string): void {
+  try {
+    writerForPath(path);
+  } catch (e) {
+    throw new RangeError(e instanceof Error ? e.message : String(e));
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,12 +54,19 @@ export async function main(argv: string[]): Promise<number> {
       case 'convert': {
         const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
         if (positionals.length !== 2) throw new UsageError('convert takes IN and OUT');
+        checkOutputName(positionals[1]);
         const r = await convertFile(positionals[0], positionals[1]);
         process.stdout.write(`${r.count.toLocaleString('en-US')} events, ${r.width}×${r.height}: ${r.format} → ${r.outFormat} ${positionals[1]}\n`);
         return 0;
       }
       case 'frames':
         return await framesCommand(rest);
+      case 'summary':
+        return await summaryCommand(rest);
+      case 'classify':
+        return await classifyCommand(rest);
+      case 'convert-model':
+        return await convertModelCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

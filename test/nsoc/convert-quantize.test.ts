@@ -113,7 +113,9 @@ test('hand-checkable model: every integer is what the documented arithmetic give
   assert.deepEqual([...l1.weights], [4, -7]);
   assert.equal(l1.activation, null);
   assert.ok(Math.abs(l1.outputScale![0] - 0.025) < 1e-9);
-  assert.deepEqual(model.meta.outputBias, [0.25]);
+  assert.deepEqual(l1.outputBias, Float32Array.of(0.25));
+  assert.equal(model.meta.outputBias, undefined);
+  assert.equal(model.layers[0].outputBias, undefined); // hidden layers fold their bias into the threshold
 
   // Frame [10, 3]: p0 = 127·10 − 51·3 = 1117 → ⌈(16·1117 + 2032)/4064⌉ = ⌈4.898⌉ = 5;
   // p1 = 42·10 + 127·3 = 801 → ⌈(16·801 − 6773)/6773⌉ = ⌈0.892⌉ = 1;  out = 4·5 − 7·1 = 13.
@@ -123,6 +125,7 @@ test('hand-checkable model: every integer is what the documented arithmetic give
   // score = 13·0.025 + 0.25 = 0.575; the float model gives 0.5·1 − 0.2·0.3 + 0.1 = 0.54 → 5.4 steps,
   // 0.1 + 0.09 − 0.05 = 0.14 → 1.4 steps; 0.54 − 1.75·0.14 + 0.25 = 0.545.
   assert.ok(Math.abs(dequantizeOutput(model, r.output)[0] - 0.575) < 1e-6);
+  assert.equal(r.scores![0], Math.fround(13 * l1.outputScale![0] + 0.25)); // the runtime's scores include the bias
   const { float } = { float: convertOnnx(bytes, [], { inputScale: 0.1, inputBits: 8 }).float };
   assert.ok(Math.abs(runFloat(float, frameToFloat([10, 3], 0.1))[0] - 0.545) < 1e-6);
 });

@@ -18,8 +18,8 @@ class Rng {
 
 export type Spec =
   | { kind: 'input-conv'; k: number; stride?: number; padding?: 'same' | 'valid'; filters: number; act?: ActivationBits | null; pool?: Pooling }
-  | { kind: 'conv' | 'separable-conv'; k: number; stride?: number; padding?: 'same' | 'valid'; filters: number; bits: WeightBits; act?: ActivationBits | null; pool?: Pooling; scale?: 'channel' }
-  | { kind: 'dense'; units: number; bits: WeightBits; act?: ActivationBits | null; scale?: 'channel' };
+  | { kind: 'conv' | 'separable-conv'; k: number; stride?: number; padding?: 'same' | 'valid'; filters: number; bits: WeightBits; act?: ActivationBits | null; pool?: Pooling; scale?: 'channel'; bias?: 'channel' }
+  | { kind: 'dense'; units: number; bits: WeightBits; act?: ActivationBits | null; scale?: 'channel'; bias?: 'channel' };
 
 function weights(rng: Rng, n: number, bits: WeightBits): Int8Array {
   const k = kMax(bits);
@@ -72,6 +72,9 @@ export function handModel(name: string, input: [number, number, number], specs: 
     }
     if ('scale' in s && s.scale) {
       layer.outputScale = Float32Array.from({ length: c }, () => (rng.int(1000) + 1) / 4096);
+    }
+    if ('bias' in s && s.bias) {
+      layer.outputBias = Float32Array.from({ length: c }, () => (rng.int(2001) - 1000) / 1024);
     }
     return layer;
   });

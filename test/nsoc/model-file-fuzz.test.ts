@@ -28,6 +28,8 @@ const seeds = [
   encodeModel(labelledRandom(11)),
   encodeModel(labelledRandom(12)),
   encodeModel(handModel('one-bit', [4, 4, 2], [{ kind: 'conv', k: 3, filters: 3, bits: 1, act: 1 }, { kind: 'dense', units: 2, bits: 2, act: null }])),
+  // format 1.1: an outputBias tensor and the flag that announces it
+  encodeModel(handModel('biased', [4, 4, 2], [{ kind: 'conv', k: 3, filters: 3, bits: 4, act: 2 }, { kind: 'dense', units: 3, bits: 4, act: null, scale: 'channel', bias: 'channel' }])),
 ];
 
 /** Recomputes the CRC of a mutant (when it is long enough to have one), so mutations reach the checks behind it. */

@@ -90,8 +90,8 @@ test('encoding is deterministic and the header says what the file holds', () => 
   assert.deepEqual(encodeModel(convTiny()), a);
   assert.deepEqual([...a.subarray(0, 8)], [...new TextEncoder().encode('NLMODEL'), 0]);
   assert.equal(new DataView(a.buffer).getUint16(8, true), 1);
-  assert.equal(new DataView(a.buffer).getUint16(10, true), 0);
-  assert.equal(u32(a, 12), 0);
+  assert.equal(new DataView(a.buffer).getUint16(10, true), 1); // 1.1: outputBias (test/nsoc/output-bias.test.ts)
+  assert.equal(u32(a, 12), 0); // no output bias: no required flag, so a 1.0 reader loads it too
   assert.equal(u32(a, 16), 32);
   assert.equal(u32(a, 28), a.length);
   const { json, length } = metadataOf(a);
@@ -140,7 +140,7 @@ test('corrupt: wrong magic, trailing bytes, bad section sizes, non-zero padding'
   rejects(header, 'corrupt', /header size 30/, 16);
   const v0 = b.slice();
   setU16(v0, 8, 0);
-  rejects(v0, 'corrupt', /version 0\.0 does not exist/, 8);
+  rejects(v0, 'corrupt', /version 0\.1 does not exist/, 8);
   // padding after the metadata: lengthen the name until the JSON does not end on a multiple of 4
   let k = 0;
   let unaligned = withMetadata(b, (j) => (j.name = 'n'));
@@ -230,7 +230,7 @@ test('unsupported: a newer major version, an unknown required flag; unknown opti
   const b = encodeModel(everyFeature());
   const v2 = b.slice();
   setU16(v2, 8, 2);
-  rejects(v2, 'unsupported', /format version 2\.0 is newer than this reader \(1\.x\)/, 8);
+  rejects(v2, 'unsupported', /format version 2\.1 is newer than this reader \(1\.x\)/, 8);
   const flag = b.slice();
   setU32(flag, 12, 0x0004);
   rejects(flag, 'unsupported', /required feature flags 0x4/, 12);

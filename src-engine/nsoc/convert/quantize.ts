@@ -19,7 +19,7 @@
  *   unit, and level k's boundary T + (k−1)·s by ≤ k/2 sixteenths (negligible
  *   unless s is small). The next layer's S_in = S_out.
  * - a last layer without activation outputs potentials; outputScale = S_p and
- *   the bias goes to meta.outputBias: score = outputScale·p + outputBias.
+ *   the bias goes to the layer's outputBias: score = outputScale·p + outputBias.
  */
 import { kMax, type ActivationBits, type Layer, type ModelInput, type QuantizedModel, type WeightBits } from '../model';
 import { roundHalfEven } from './chain';
@@ -169,7 +169,6 @@ export function quantizeModel(fm: FloatModel, ranges: readonly (number | null)[]
   let sIn = opts.firstLayerScale;
   const layers: Layer[] = [];
   const report: LayerQuantReport[] = [];
-  let outputBias: number[] | null = null;
 
   fm.layers.forEach((fl, index) => {
     const last = index === fm.layers.length - 1;
@@ -203,6 +202,7 @@ export function quantizeModel(fm: FloatModel, ranges: readonly (number | null)[]
 
     let activation: Layer['activation'] = null;
     let outputScale: Float32Array;
+    let outputBias: Float32Array | null = null;
     let actBits: ActivationBits | null = null;
     let range: number | null = null;
     let rangeSource: RangeSource = 'none';
@@ -234,11 +234,11 @@ export function quantizeModel(fm: FloatModel, ranges: readonly (number | null)[]
       if (!last) fail('has no activation but is not the last layer');
       if (fl.pool?.kind === 'global-avg') fail('global average pooling in a last layer without activation is not supported (the NSoC activates the mean)');
       outputScale = Float32Array.from(sp);
-      outputBias = Array.from(fl.bias);
+      outputBias = Float32Array.from(fl.bias);
       stepValue = sp.reduce((a, b) => a + b, 0) / n;
     }
 
-    const base = { name: fl.name, activation, outputScale, ...(fl.pool ? { pool: fl.pool } : {}) };
+    const base = { name: fl.name, activation, outputScale, ...(outputBias ? { outputBias } : {}), ...(fl.pool ? { pool: fl.pool } : {}) };
     let layer: Layer;
     if (fl.kind === 'dense') {
       layer = { ...base, kind: 'dense', units: n, weightBits: bits, weights: weightInfo.weights as Int8Array };
@@ -265,23 +265,24 @@ export function quantizeModel(fm: FloatModel, ranges: readonly (number | null)[]
     input: { height: fm.input[0], width: fm.input[1], channels: fm.input[2], bits: opts.inputBits },
     layers,
     labels,
-    meta: { ...opts.meta, inputScale: opts.frameScale ?? opts.firstLayerScale, ...(outputBias ? { outputBias } : {}) },
+    meta: { ...opts.meta, inputScale: opts.frameScale ?? opts.firstLayerScale },
   };
   return { model, report };
 }
 
 /**
- * Dequantized scores of a model's output: outputScale·p + meta.outputBias
- * (the last layer's float bias, which the integer potentials leave out).
+ * Dequantized scores of a model's output, in doubles: outputScale·p +
+ * outputBias of the last layer (the float bias the integer potentials leave
+ * out). NsocRuntime's `scores` are the same values rounded to float32.
  */
 export function dequantizeOutput(model: QuantizedModel, output: ArrayLike<number>): Float64Array {
   const last = model.layers[model.layers.length - 1];
   const scale = last.outputScale;
-  const bias = Array.isArray(model.meta.outputBias) ? (model.meta.outputBias as number[]) : null;
+  const bias = last.outputBias;
   const out = new Float64Array(output.length);
   for (let i = 0; i < out.length; i++) {
     const s = scale ? scale[scale.length === 1 ? 0 : i % scale.length] : 1;
-    out[i] = output[i] * s + (bias ? bias[i % bias.length] ?? 0 : 0);
+    out[i] = output[i] * s + (bias ? bias[bias.length === 1 ? 0 : i % bias.length] : 0);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { InvalidModelError, MODEL_LIMITS, ModelFileError, type ModelFileErrorKin
 import {
   align4,
   CHECKSUM_BYTES,
+  FLAG_OUTPUT_BIAS,
   FORMAT_MAJOR,
   HEADER_BYTES,
   KNOWN_REQUIRED_FLAGS,
@@ -77,6 +78,11 @@ export function decodeModel(bytes: Uint8Array, sourceName = 'model'): QuantizedM
   } catch (e) {
     if (e instanceof InvalidModelError) fail('corrupt', headerBytes, `${e.path}: ${e.reason}`);
     throw e;
+  }
+  // One encoding per model: the flag is set exactly when a layer has an outputBias.
+  const declaresBias = meta.layers.some((l) => l.outputBias !== undefined);
+  if (declaresBias !== ((flags & FLAG_OUTPUT_BIAS) !== 0)) {
+    fail('corrupt', 12, declaresBias ? 'layers declare an outputBias but the output-bias flag (0x1) is not set' : 'the output-bias flag (0x1) is set but no layer declares an outputBias');
   }
   if (plan.totalWeights > MODEL_LIMITS.maxTotalWeights) fail('limit', headerBytes, `${plan.totalWeights} weights exceed ${MODEL_LIMITS.maxTotalWeights}`);
   if (plan.payloadBytes !== payloadBytes) fail('corrupt', 24, `payload is ${payloadBytes} bytes, the layers described need ${plan.payloadBytes}`);
@@ -148,6 +154,7 @@ function buildLayer(l: LayerMetadata, t: Map<string, Tensor>): Layer {
     activation,
     ...(l.pool ? { pool: l.pool } : {}),
     ...(t.has('outputScale') ? { outputScale: t.get('outputScale') as Float32Array } : {}),
+    ...(t.has('outputBias') ? { outputBias: t.get('outputBias') as Float32Array } : {}),
   };
   switch (l.kind) {
     case 'dense':

@@ -3,7 +3,7 @@ import type { QuantizedModel } from '../model';
 import { packWeights } from './bitpack';
 import { crc32 } from './crc32';
 import { InvalidModelError, MODEL_LIMITS } from './errors';
-import { align4, CHECKSUM_BYTES, FORMAT_MAJOR, FORMAT_MINOR, HEADER_BYTES, MAGIC } from './format';
+import { align4, CHECKSUM_BYTES, FLAG_OUTPUT_BIAS, FORMAT_MAJOR, FORMAT_MINOR, HEADER_BYTES, MAGIC } from './format';
 import { tensorOf, validateModel } from './validate';
 
 /** Throws InvalidModelError when the model breaks the contract or would not load back (size limits). */
@@ -33,7 +33,7 @@ export function encodeModel(model: QuantizedModel): Uint8Array {
   out.set(MAGIC, 0);
   view.setUint16(8, FORMAT_MAJOR, true);
   view.setUint16(10, FORMAT_MINOR, true);
-  view.setUint32(12, 0, true);
+  view.setUint32(12, meta.layers.some((l) => l.outputBias !== undefined) ? FLAG_OUTPUT_BIAS : 0, true);
   view.setUint32(16, HEADER_BYTES, true);
   view.setUint32(20, metaBytes.length, true);
   view.setUint32(24, plan.payloadBytes, true);

@@ -5,6 +5,7 @@
  *   depthwise, pointwise (separable-conv: [kh][kw][cin], [cin][filters]) packed at weightBits
  *   threshold, step    int32 × output channels, when the layer has an activation
  *   outputScale        float32 × its declared length, when present
+ *   outputBias         float32 × its declared length, when present (1.1)
  * each starting on a multiple of 4 bytes, zero-padded.
  */
 import type { WeightBits } from '../model';
@@ -12,7 +13,7 @@ import { layerInputLength, layerOutputShape, type LayerGeometry, type Shape } fr
 import { packedBytes } from './bitpack';
 import { align4 } from './format';
 
-export type TensorName = 'weights' | 'depthwise' | 'pointwise' | 'threshold' | 'step' | 'outputScale';
+export type TensorName = 'weights' | 'depthwise' | 'pointwise' | 'threshold' | 'step' | 'outputScale' | 'outputBias';
 
 export interface TensorSlot {
   layer: number;
@@ -32,6 +33,8 @@ export type PlannedLayer = LayerGeometry & {
   activation: { bits: number } | null;
   /** 0 when the layer has no outputScale */
   outputScaleLength: number;
+  /** 0 when the layer has no outputBias */
+  outputBiasLength: number;
 };
 
 export interface PayloadPlan {
@@ -76,6 +79,7 @@ export function planPayload(inputShape: Shape, layers: readonly PlannedLayer[]):
       add(i, 'step', channels, 'i32');
     }
     if (layer.outputScaleLength > 0) add(i, 'outputScale', layer.outputScaleLength, 'f32');
+    if (layer.outputBiasLength > 0) add(i, 'outputBias', layer.outputBiasLength, 'f32');
     shapes.push(out);
     shape = out;
   });

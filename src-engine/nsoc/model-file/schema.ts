@@ -23,6 +23,8 @@ const common = {
   pool: pool.optional(),
   /** length of the layer's outputScale tensor (its output channels), absent when it has none */
   outputScale: count(L.maxChannels).optional(),
+  /** length of the layer's outputBias tensor (1.1, FLAG_OUTPUT_BIAS), absent when it has none */
+  outputBias: count(L.maxChannels).optional(),
 };
 const convGeometry = {
   kernel: z.tuple([count(L.maxKernel), count(L.maxKernel)]),

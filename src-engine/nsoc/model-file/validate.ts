@@ -38,6 +38,7 @@ export function modelMetadata(model: QuantizedModel): unknown {
             activation: l.activation ? { bits: l.activation.bits } : l.activation,
             ...(l.pool !== undefined ? { pool: l.pool } : {}),
             ...(l.outputScale !== undefined ? { outputScale: (l.outputScale as { length?: unknown })?.length } : {}),
+            ...(l.outputBias !== undefined ? { outputBias: (l.outputBias as { length?: unknown })?.length } : {}),
           };
         })
       : layers,
@@ -70,7 +71,10 @@ export function planModel(meta: ModelMetadata): PayloadPlan {
     if (l.outputScale !== undefined && l.outputScale !== channels) {
       throw new InvalidModelError(at, `outputScale has ${l.outputScale} values, expected one per output channel (${channels})`);
     }
-    return { ...l, outputScaleLength: l.outputScale ?? 0 };
+    if (l.outputBias !== undefined && l.outputBias !== channels) {
+      throw new InvalidModelError(at, `outputBias has ${l.outputBias} values, expected one per output channel (${channels})`);
+    }
+    return { ...l, outputScaleLength: l.outputScale ?? 0, outputBiasLength: l.outputBias ?? 0 };
   });
   const input: Shape = [meta.input.height, meta.input.width, meta.input.channels];
   let plan: PayloadPlan;
@@ -102,6 +106,8 @@ export function tensorOf(layer: Layer, name: TensorName): unknown {
       return layer.activation?.step;
     case 'outputScale':
       return layer.outputScale;
+    case 'outputBias':
+      return layer.outputBias;
   }
 }
 
@@ -134,9 +140,9 @@ export function findTensorProblem(model: QuantizedModel, plan: PayloadPlan): Ten
     } else if (slot.tensor === 'step') {
       const v = t as Int32Array;
       for (let i = 0; i < v.length; i++) if (v[i] <= 0) return { slot, index: i, reason: `step ${v[i]} must be > 0` };
-    } else if (slot.tensor === 'outputScale') {
+    } else if (slot.tensor === 'outputScale' || slot.tensor === 'outputBias') {
       const v = t as Float32Array;
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return { slot, index: i, reason: `outputScale ${v[i]} is not finite` };
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return { slot, index: i, reason: `${slot.tensor} ${v[i]} is not finite` };
     }
   }
   return null;

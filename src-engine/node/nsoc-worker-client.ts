@@ -1,0 +1,163 @@
+/**
+ * The host side of the NSoC worker protocol (src-engine/nsoc/worker/protocol.ts)
+ * for Node: starts src-engine/node/nsoc-worker in a worker thread and turns
+ * its messages into promises. One request at a time is not required — the
+ * worker answers in order, so the client keeps a FIFO of pending requests.
+ *
+ * Running from TypeScript sources (tsx, as the CLI and the tests do), the
+ * worker needs tsx too, and Node 20 does not pass `--import tsx` on to worker
+ * threads: the client then starts the worker through a two-line bootstrap
+ * that registers tsx first. Bundled (.js), the entry is loaded directly.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ErrorMessage, InferRequest, LoadedMessage, LoadRequest, NsocWorkerResponse, ResultMessage } from '../nsoc/worker/protocol';
+
+export interface NsocWorkerClientOptions {
+  /** the worker module; default: nsoc-worker next to this file, with this file's extension */
+  entry?: URL;
+  resourceLimits?: ResourceLimits;
+}
+
+export interface LoadOptions {
+  sourceName?: string;
+  path?: 'event' | 'dense';
+  engine?: 'wasm' | 'js';
+  /** hand modelBytes' buffer to the worker instead of copying it (it is then detached here) */
+  transfer?: boolean;
+}
+
+export interface InferOptions {
+  tSensorUs?: number;
+  /**
+   * hand the frame's buffer to the worker instead of copying it (zero-copy; the
+   * frame is detached here, and comes back as `result.frame`). Leave it off for
+   * buffers someone else still uses — TimeChannelBinner shares one zero frame.
+   */
+  transfer?: boolean;
+}
+
+export interface WorkerResult extends ResultMessage {
+  /** post → answer, measured on this side */
+  roundTripMs: number;
+}
+
+/** A request the worker refused or could not do, or a worker that died. */
+export class NsocWorkerError extends Error {
+  override readonly name = 'NsocWorkerError';
+  constructor(
+    /** the error class in the worker (ModelFileError, RangeError, …), or 'WorkerExit' */
+    readonly remoteName: string,
+    readonly request: ErrorMessage['request'] | 'worker',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  kind: 'load' | 'infer';
+  seq: number | null;
+  sentAt: number;
+  resolve(value: LoadedMessage | WorkerResult): void;
+  reject(e: Error): void;
+}
+
+function defaultEntry(): URL {
+  const ext = extname(fileURLToPath(import.meta.url)) || '.js';
+  return new URL(`./nsoc-worker${ext}`, import.meta.url);
+}
+
+function startWorker(entry: URL, resourceLimits: ResourceLimits | undefined): Worker {
+  const opts = resourceLimits ? { resourceLimits } : {};
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, opts);
+  // TypeScript source: register tsx inside the worker, then import the entry.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(code, { ...opts, eval: true });
+}
+
+/** A copy whose buffer is exactly its bytes, so transferring it moves nothing else. */
+function ownBuffer(a: Uint8Array, transfer: boolean | undefined): Uint8Array<ArrayBuffer> {
+  if (transfer && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(a);
+}
+
+export class NsocWorkerClient {
+  private readonly worker: Worker;
+  private readonly pending: Pending[] = [];
+  private nextSeq = 0;
+  private dead: NsocWorkerError | null = null;
+  private readonly exited: Promise<number>;
+
+  constructor(opts: NsocWorkerClientOptions = {}) {
+    this.worker = startWorker(opts.entry ?? defaultEntry(), opts.resourceLimits);
+    this.worker.on('message', (m: NsocWorkerResponse) => this.onMessage(m));
+    this.worker.on('error', (e: Error) => this.die(new NsocWorkerError(e.name, 'worker', `NSoC worker failed: ${e.message}`)));
+    this.exited = new Promise((resolve) => {
+      this.worker.on('exit', (code) => {
+        this.die(new NsocWorkerError('WorkerExit', 'worker', `NSoC worker exited (code ${code})`));
+        resolve(code);
+      });
+    });
+  }
+
+  /** Decodes and loads a `.nlm` model in the worker; rejects with NsocWorkerError (remoteName 'ModelFileError' for a bad file). */
+  load(modelBytes: Uint8Array, opts: LoadOptions = {}): Promise<LoadedMessage> {
+    const bytes = ownBuffer(modelBytes, opts.transfer);
+    const msg: LoadRequest = { type: 'load', modelBytes: bytes };
+    if (opts.sourceName !== undefined) msg.sourceName = opts.sourceName;
+    if (opts.path !== undefined) msg.path = opts.path;
+    if (opts.engine !== undefined) msg.engine = opts.engine;
+    return this.send('load', null, msg, [bytes.buffer]) as Promise<LoadedMessage>;
+  }
+
+  /** Runs one frame (HWC uint8, the model's input shape). */
+  infer(frame: Uint8Array, opts: InferOptions = {}): Promise<WorkerResult> {
+    const data = ownBuffer(frame, opts.transfer);
+    const seq = this.nextSeq++;
+    const msg: InferRequest = { type: 'infer', seq, frame: data };
+    if (opts.tSensorUs !== undefined) msg.tSensorUs = opts.tSensorUs;
+    return this.send('infer', seq, msg, [data.buffer]) as Promise<WorkerResult>;
+  }
+
+  /** Requests still unanswered. */
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /** Stops the worker; pending requests reject. */
+  async close(): Promise<void> {
+    if (!this.dead) await this.worker.terminate();
+    await this.exited;
+  }
+
+  private send(kind: Pending['kind'], seq: number | null, msg: LoadRequest | InferRequest, transfer: ArrayBuffer[]): Promise<LoadedMessage | WorkerResult> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ kind, seq, sentAt: performance.now(), resolve, reject });
+      this.worker.postMessage(msg, transfer);
+    });
+  }
+
+  private onMessage(m: NsocWorkerResponse): void {
+    const p = this.pending.shift();
+    if (!p) return; // nothing asked: cannot happen with this worker
+    if (m.type === 'error') {
+      p.reject(new NsocWorkerError(m.errorName, m.request, m.message));
+    } else if (m.type === 'loaded' && p.kind === 'load') {
+      p.resolve(m);
+    } else if (m.type === 'result' && p.kind === 'infer' && m.seq === p.seq) {
+      p.resolve(Object.assign(m, { roundTripMs: performance.now() - p.sentAt }));
+    } else {
+      p.reject(new NsocWorkerError('ProtocolError', p.kind, `NSoC worker answered a ${p.kind} request with '${m.type}'`));
+    }
+  }
+
+  private die(e: NsocWorkerError): void {
+    if (this.dead) return;
+    this.dead = e;
+    for (const p of this.pending.splice(0)) p.reject(e);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The NSoC worker in a browser Web Worker: `new Worker(url-of-this-bundle)`,
+ * then speak protocol.ts. The engine compiles without DOM types, so the bit
+ * of the worker global scope used here is declared locally.
+ */
+import { createNsocWorkerHandler } from './handler';
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+declare const self: WorkerScope;
+
+const handle = createNsocWorkerHandler((message, transfer) => self.postMessage(message, transfer));
+self.onmessage = (event) => handle(event.data);
