@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeBench, binningBench, type BenchRow } from './event-core';
 import { nsocBench } from './nsoc';
+import { encodersBench } from './encoders';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -17,6 +18,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   decode: () => decodeBench(minEvents),
   binning: () => binningBench(minEvents),
   nsoc: () => nsocBench(values.quick ? 300 : 2000),
+  encoders: () => encodersBench(values.quick),
 };
 
 const resultsPath = join(here, 'results.json');
