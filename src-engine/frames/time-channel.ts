@@ -1,0 +1,479 @@
+// The time-channel encoding (DVS Gesture pipeline) as a streaming binner: the
+// same code turns a live stream and a recording into network input.
+//
+// Window k covers [t0 + k·hop, t0 + k·hop + window). Inside it, an event at t
+// goes to bin floor((t − start) · bins / window) and channel bin·P + p, at
+// pixel (floor((x − roi.x) · outW / roiW), floor((y − roi.y) · outH / roiH));
+// counts saturate at `clip`. Frames are H × W × C (HWC) Uint8Arrays.
+//
+// Per event, in this order: bounds, hot-pixel mask, background-activity filter
+// (all in sensor coordinates, on every event), ROI, then time. The clock is the
+// largest t pushed (filtered events advance it too): a window is emitted as soon
+// as an event at or after its end arrives. See docs/FRAMES.md.
+import type { EventBatch, Geometry } from '../events/batch';
+import { sliceBatch } from '../events/batch';
+import { ActivityFilter, checkMask } from './filters';
+import type { Roi, Size } from './spatial';
+import { floorDiv } from './to-frame';
+import { axisTable, checkGeometry, resolveRoi } from './spatial';
+import type { BinnerSummary, DropCounts } from './summary';
+import { emptyDropCounts } from './summary';
+
+export interface TimeChannelConfig {
+  sensor: Geometry;
+  /** window length, whole µs (default 100 000) */
+  windowUs?: number;
+  /** time bins per window (default 5) */
+  bins?: number;
+  /** start-to-start step, whole µs (default = windowUs; smaller slides, larger leaves gaps) */
+  hopUs?: number;
+  /** 2 (default): channel = bin·2 + p, OFF = 0, ON = 1; 1 merges ON and OFF */
+  polarities?: 1 | 2;
+  /** counts saturate at 2^bits − 1 (default 4 → 15) unless `clip` is given */
+  bits?: number;
+  /** explicit saturation value 1…255 (wins over bits) */
+  clip?: number;
+  /** crop in sensor pixels, applied before scaling */
+  roi?: Roi;
+  /** output size (default: the ROI size); x' = floor((x − roi.x) · width / roi.width) */
+  size?: Size;
+  /** W × H, index y·W + x, nonzero = drop */
+  hotPixels?: Uint8Array;
+  /** tonic's background-activity filter (Denoise) */
+  denoise?: { filterTimeUs: number };
+  /** at flush, also emit the windows still open (default false) */
+  includeIncomplete?: boolean;
+  /** anchor of the window grid, whole µs (default: the first event's t) */
+  t0Us?: number;
+  /** a run of more empty windows than this (a long pause, a clock jump) is skipped, not emitted (default 100 000) */
+  maxGapWindows?: number;
+}
+
+export interface TimeChannelFrame {
+  /** window number k: the window starts at t0 + k·hop */
+  index: number;
+  tStartUs: number;
+  /** exclusive */
+  tEndUs: number;
+  /** H × W × C, channel = bin·P + p. Frames with eventsKept = 0 share one zero buffer: do not write into frame data. */
+  data: Uint8Array;
+  shape: [number, number, number];
+  /** events whose t lies in the window, before any filter */
+  eventsIn: number;
+  /** events counted into this frame */
+  eventsKept: number;
+}
+
+const MAX_WINDOW_US = 2 ** 40; // keeps (t − start) · bins exact in doubles
+const MAX_FRAME_VALUES = 2 ** 30;
+
+/** Timestamps are finite whole µs (the EventBatch contract); NaN or ±Infinity would stall or corrupt the window grid. */
+function checkTime(t: number): void {
+  if (!(Math.abs(t) <= Number.MAX_SAFE_INTEGER)) throw new RangeError(`TimeChannelBinner: timestamp ${t} is not a finite µs value`);
+}
+
+function wholeNumber(what: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${what} must be a whole number from ${min} to ${max}, not ${v}`);
+  return v;
+}
+
+
+export class TimeChannelBinner {
+  readonly outputShape: [number, number, number];
+  readonly windowUs: number;
+  readonly hopUs: number;
+  readonly bins: number;
+  readonly polarities: 1 | 2;
+  readonly clip: number;
+  readonly roi: Roi;
+
+  private readonly sw: number;
+  private readonly sh: number;
+  private readonly channels: number;
+  private readonly frameLen: number;
+  /** sensor x → output column · C, −1 outside the ROI */
+  private readonly xOff: Int32Array;
+  /** sensor y → output row · W · C, −1 outside the ROI */
+  private readonly yOff: Int32Array;
+  private readonly hot: Uint8Array | null;
+  private readonly activity: ActivityFilter | null;
+  private readonly includeIncomplete: boolean;
+  private readonly maxGapWindows: number;
+
+  // Open windows live in a ring of slots: window k in slot k % ring.
+  private readonly ring: number;
+  private readonly bufs: (Uint8Array | null)[];
+  private readonly slotStart: Float64Array;
+  private readonly winIn: Float64Array;
+  private readonly winKept: Float64Array;
+  /** events whose first open window was this one (to count each event once) */
+  private readonly winFirst: Float64Array;
+  /** events that met a saturated count, per slot and channel */
+  private readonly overflow: Float64Array;
+  /** events counted, per slot and channel (so the per-channel sums need no pass over the frame) */
+  private readonly winChannel: Float64Array;
+  private zeroFrame: Uint8Array | null = null;
+
+  private t0 = NaN;
+  private nextK = 0; // oldest window not yet emitted
+  private topK = -1; // newest window opened (its start ≤ the clock)
+  private closeAt = Infinity; // end of window nextK
+  private openAt = Infinity; // start of window topK + 1
+  private flushed = false;
+
+  private eventsIn = 0;
+  private eventsKept = 0;
+  private outOfOrder = 0;
+  private tMax = -Infinity;
+  private readonly drops: DropCounts = emptyDropCounts();
+  private windowsEmitted = 0;
+  private windowsSkipped = 0;
+  private readonly channelCounts: Float64Array;
+  private readonly channelClipped: Float64Array;
+
+  constructor(cfg: TimeChannelConfig) {
+    checkGeometry('sensor', cfg.sensor);
+    this.sw = cfg.sensor.width;
+    this.sh = cfg.sensor.height;
+    this.windowUs = wholeNumber('windowUs', cfg.windowUs ?? 100_000, 1, MAX_WINDOW_US);
+    this.hopUs = wholeNumber('hopUs', cfg.hopUs ?? this.windowUs, 1, MAX_WINDOW_US);
+    this.bins = wholeNumber('bins', cfg.bins ?? 5, 1, 1024);
+    const p = cfg.polarities ?? 2;
+    if (p !== 1 && p !== 2) throw new RangeError(`polarities must be 1 or 2, not ${p}`);
+    this.polarities = p;
+    this.clip = cfg.clip !== undefined
+      ? wholeNumber('clip', cfg.clip, 1, 255)
+      : 2 ** wholeNumber('bits', cfg.bits ?? 4, 1, 8) - 1;
+    this.roi = resolveRoi(cfg.sensor, cfg.roi);
+    const size = cfg.size ?? { width: this.roi.width, height: this.roi.height };
+    checkGeometry('size', size);
+    this.channels = this.bins * p;
+    this.frameLen = size.height * size.width * this.channels;
+    if (this.frameLen > MAX_FRAME_VALUES) throw new RangeError(`a ${size.width}×${size.height}×${this.channels} frame is too large`);
+    this.outputShape = [size.height, size.width, this.channels];
+    this.xOff = axisTable(this.sw, this.roi.x, this.roi.width, size.width, this.channels);
+    this.yOff = axisTable(this.sh, this.roi.y, this.roi.height, size.height, size.width * this.channels);
+    this.hot = cfg.hotPixels ? checkMask(cfg.sensor, cfg.hotPixels) : null;
+    this.activity = cfg.denoise ? new ActivityFilter(this.sw, this.sh, cfg.denoise.filterTimeUs) : null;
+    this.includeIncomplete = cfg.includeIncomplete ?? false;
+    this.maxGapWindows = wholeNumber('maxGapWindows', cfg.maxGapWindows ?? 100_000, 0, Number.MAX_SAFE_INTEGER);
+    if (cfg.t0Us !== undefined) this.start(wholeNumber('t0Us', cfg.t0Us, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+
+    this.ring = Math.ceil(this.windowUs / this.hopUs) + 1;
+    this.bufs = new Array<Uint8Array | null>(this.ring).fill(null);
+    this.slotStart = new Float64Array(this.ring);
+    this.winIn = new Float64Array(this.ring);
+    this.winKept = new Float64Array(this.ring);
+    this.winFirst = new Float64Array(this.ring);
+    this.overflow = new Float64Array(this.ring * this.channels);
+    this.winChannel = new Float64Array(this.ring * this.channels);
+    this.channelCounts = new Float64Array(this.channels);
+    this.channelClipped = new Float64Array(this.channels);
+  }
+
+  /** Bins a batch; returns the windows it completed, in order. */
+  push(batch: EventBatch): TimeChannelFrame[] {
+    if (this.flushed) throw new Error('TimeChannelBinner: push after flush');
+    const out: TimeChannelFrame[] = [];
+    const n = batch.length;
+    if (n === 0) return out;
+    if (Number.isNaN(this.t0)) this.start(batch.t[0]);
+    this.eventsIn += n;
+    if (this.hopUs >= this.windowUs) this.pushDisjoint(batch, out);
+    else this.pushSliding(batch, out);
+    return out;
+  }
+
+  /**
+   * Tells the binner that the source's clock reached `tUs` (e.g. a live sensor
+   * in a still scene): emits the windows that end at or before it.
+   */
+  advanceTo(tUs: number): TimeChannelFrame[] {
+    if (this.flushed) throw new Error('TimeChannelBinner: advanceTo after flush');
+    const out: TimeChannelFrame[] = [];
+    if (Number.isNaN(this.t0)) return out;
+    if (tUs > this.tMax) this.tMax = tUs;
+    if (tUs >= this.wake()) this.advance(tUs, out);
+    return out;
+  }
+
+  /**
+   * Ends the stream. With includeIncomplete, emits every window still open;
+   * without, emits nothing more, except that a binner whose grid was anchored
+   * (by an event or t0Us) and completed no window still yields its first one,
+   * as tonic's ToFrame yields at least one frame.
+   */
+  flush(): TimeChannelFrame[] {
+    const out: TimeChannelFrame[] = [];
+    if (this.flushed) return out;
+    this.flushed = true;
+    if (Number.isNaN(this.t0)) return out;
+    if (this.includeIncomplete) while (this.nextK <= this.topK) this.emitNext(out);
+    if (this.windowsEmitted + this.windowsSkipped === 0) {
+      if (this.topK >= 0) this.emitNext(out);
+      else this.emitEmpty(0, out);
+    }
+    for (let k = this.nextK; k <= this.topK; k++) this.drops.afterLastWindow += this.winFirst[k % this.ring];
+    this.nextK = this.topK + 1;
+    return out;
+  }
+
+  summary(): BinnerSummary {
+    let pending = 0;
+    for (let k = this.nextK; k <= this.topK; k++) pending += this.winFirst[k % this.ring];
+    return {
+      eventsIn: this.eventsIn,
+      eventsKept: this.eventsKept,
+      dropped: { ...this.drops },
+      pending,
+      outOfOrder: this.outOfOrder,
+      windowsEmitted: this.windowsEmitted,
+      windowsSkipped: this.windowsSkipped,
+      channelCounts: Array.from(this.channelCounts),
+      channelClippedSums: Array.from(this.channelClipped),
+    };
+  }
+
+  private start(t0: number): void {
+    checkTime(t0);
+    this.t0 = t0;
+    this.closeAt = t0 + this.windowUs;
+    this.openAt = t0;
+  }
+
+  private wake(): number {
+    return Math.min(this.closeAt, this.openAt);
+  }
+
+  /** hop ≥ window: at most one window holds any t; runs of events in one bin go through a tight loop. */
+  private pushDisjoint(b: EventBatch, out: TimeChannelFrame[]): void {
+    const T = b.t, X = b.x, Y = b.y, Pol = b.p, n = b.length;
+    const sw = this.sw, sh = this.sh, xOff = this.xOff, yOff = this.yOff;
+    const filtering = this.hot !== null || this.activity !== null;
+    const win = this.windowUs, bins = this.bins, P = this.polarities, pm = P - 1, clip = this.clip;
+    const overflow = this.overflow;
+    let oob = 0, roiN = 0, ooo = 0, tMax = this.tMax;
+    let i = 0;
+    while (i < n) {
+      const tFirst = T[i];
+      if (tFirst >= this.wake()) this.advance(tFirst, out);
+      const slot = this.nextK % this.ring;
+      const ws = this.t0 + this.nextK * this.hopUs;
+      if (!(tFirst >= ws) || this.topK < this.nextK) {
+        // before the grid, late, or in a gap: no open window holds it
+        if (tFirst > tMax) tMax = tFirst;
+        else if (tFirst < tMax) ooo++;
+        this.dropOutside(tFirst, X[i], Y[i]);
+        i++;
+        continue;
+      }
+      // Bin j holds the t with j·window/bins ≤ t − ws < (j+1)·window/bins. For whole-µs t − ws and
+      // window ≤ 2^40, bins ≤ 1024, comparing with these rounded bounds is exact (a non-whole bound is
+      // ≥ 1/bins away from any integer, far more than its rounding error).
+      const bin = (((tFirst - ws) * bins) / win) | 0;
+      const dStart = (bin * win) / bins;
+      const dEnd = ((bin + 1) * win) / bins;
+      const chBase = bin * P;
+      const ovBase = slot * this.channels + chBase;
+      const buf = this.bufs[slot]!;
+      const segStart = i;
+      let kept = 0, keptOn = 0;
+      for (; i < n; i++) {
+        const t = T[i];
+        const d = t - ws;
+        if (!(d >= dStart && d < dEnd)) break; // also leaves on NaN
+        if (t > tMax) tMax = t;
+        else if (t < tMax) ooo++;
+        const x = X[i], y = Y[i];
+        if (x >= sw || y >= sh) { oob++; continue; }
+        if (filtering && !this.passFilters(x, y, t)) continue;
+        const xo = xOff[x], yo = yOff[y];
+        if ((xo | yo) < 0) { roiN++; continue; }
+        const pp = Pol[i] & pm;
+        const idx = yo + xo + chBase + pp;
+        const v = buf[idx];
+        if (v < clip) buf[idx] = v + 1;
+        else overflow[ovBase + pp]++;
+        kept++;
+        keptOn += pp;
+      }
+      if (i === segStart) {
+        // Rounding at the very edge of a bin (possible only for t that are not whole µs, outside the
+        // batch contract) could leave T[i] out of its own bin: it goes the general way, so the loop advances.
+        this.storeCounts(oob, roiN, ooo, tMax);
+        oob = roiN = ooo = 0;
+        this.pushSliding(sliceBatch(b, i, i + 1), out);
+        tMax = this.tMax;
+        i++;
+        continue;
+      }
+      this.winIn[slot] += i - segStart;
+      this.winKept[slot] += kept;
+      this.winFirst[slot] += kept;
+      this.winChannel[ovBase] += kept - keptOn; // OFF, or both when P = 1 (keptOn stays 0)
+      if (P === 2) this.winChannel[ovBase + 1] += keptOn;
+    }
+    this.storeCounts(oob, roiN, ooo, tMax);
+  }
+
+  /** Hot-pixel mask and background-activity filter; counts what they drop. */
+  private passFilters(x: number, y: number, t: number): boolean {
+    if (this.hot !== null && this.hot[y * this.sw + x] !== 0) { this.drops.hotPixel++; return false; }
+    if (this.activity !== null && !this.activity.pass(x, y, t)) { this.drops.denoise++; return false; }
+    return true;
+  }
+
+  /** hop < window: each t lies in up to ceil(window / hop) open windows (also any single event, for any hop). */
+  private pushSliding(b: EventBatch, out: TimeChannelFrame[]): void {
+    const T = b.t, X = b.x, Y = b.y, Pol = b.p, n = b.length;
+    const sw = this.sw, sh = this.sh, xOff = this.xOff, yOff = this.yOff;
+    const filtering = this.hot !== null || this.activity !== null;
+    const win = this.windowUs, hop = this.hopUs, bins = this.bins, P = this.polarities, pm = P - 1, clip = this.clip;
+    const ring = this.ring, C = this.channels;
+    const bufs = this.bufs, slotStart = this.slotStart, winIn = this.winIn, winKept = this.winKept, winFirst = this.winFirst, overflow = this.overflow, winChannel = this.winChannel;
+    let oob = 0, roiN = 0, ooo = 0, tMax = this.tMax;
+    let wake = this.wake();
+    let topStart = this.t0 + this.topK * hop;
+
+    for (let i = 0; i < n; i++) {
+      const t = T[i];
+      if (t >= wake) {
+        this.advance(t, out);
+        wake = this.wake();
+        topStart = this.t0 + this.topK * hop;
+      }
+      if (t > tMax) tMax = t;
+      else if (t < tMax) ooo++;
+      else if (t !== t) checkTime(t);
+      // Every window from nextK on ends after the clock, so after t; the ones holding t start at or before it.
+      const kLo = this.nextK;
+      const kHi = t >= topStart ? this.topK : Math.min(this.topK, floorDiv(t - this.t0, hop));
+      const sLo = kLo % ring;
+      for (let k = kLo, s = sLo; k <= kHi; k++, s = s + 1 === ring ? 0 : s + 1) winIn[s]++;
+      const x = X[i], y = Y[i];
+      if (x >= sw || y >= sh) { oob++; continue; }
+      if (filtering && !this.passFilters(x, y, t)) continue;
+      const xo = xOff[x], yo = yOff[y];
+      if ((xo | yo) < 0) { roiN++; continue; }
+      if (kLo > kHi) { this.countTimeDrop(t); continue; }
+      const pp = Pol[i] & pm;
+      winFirst[sLo]++;
+      for (let k = kLo, s = sLo; k <= kHi; k++, s = s + 1 === ring ? 0 : s + 1) {
+        const bin = (((t - slotStart[s]) * bins) / win) | 0;
+        const ch = (bin < bins ? bin : bins - 1) * P + pp; // the guard only matters for t that are not whole µs
+        const buf = bufs[s]!;
+        const idx = yo + xo + ch;
+        const v = buf[idx];
+        if (v < clip) buf[idx] = v + 1;
+        else overflow[s * C + ch]++;
+        winChannel[s * C + ch]++;
+        winKept[s]++;
+      }
+    }
+    this.storeCounts(oob, roiN, ooo, tMax);
+  }
+
+  /** Moves the hot loops' local counters into the binner. */
+  private storeCounts(oob: number, roiN: number, ooo: number, tMax: number): void {
+    this.drops.outOfBounds += oob;
+    this.drops.roi += roiN;
+    this.outOfOrder += ooo;
+    this.tMax = tMax;
+  }
+
+  /** An event in no open window: it still goes through the spatial filters (the denoiser must see it), then counts as a time drop. */
+  private dropOutside(t: number, x: number, y: number): void {
+    checkTime(t);
+    if (x >= this.sw || y >= this.sh) this.drops.outOfBounds++;
+    else if (!this.passFilters(x, y, t)) return;
+    else if ((this.xOff[x] | this.yOff[y]) < 0) this.drops.roi++;
+    else this.countTimeDrop(t);
+  }
+
+  /** Why an event that passed the spatial filters lies in no open window. */
+  private countTimeDrop(t: number): void {
+    checkTime(t);
+    if (t < this.t0) { this.drops.beforeFirstWindow++; return; }
+    const k = floorDiv(t - this.t0, this.hopUs);
+    if (t - (this.t0 + k * this.hopUs) < this.windowUs) this.drops.late++;
+    else this.drops.gap++;
+  }
+
+  /** The clock reached t (≥ wake): emit windows ending at or before t, open windows starting at or before t. */
+  private advance(t: number, out: TimeChannelFrame[]): void {
+    checkTime(t);
+    const t0 = this.t0, hop = this.hopUs, win = this.windowUs;
+    while (this.closeAt <= t && this.nextK <= this.topK) this.emitNext(out);
+    if (this.closeAt <= t) {
+      // Windows never opened (no event reached them): all empty up to the last one ending by t.
+      const last = floorDiv(t - t0 - win, hop);
+      const run = last - this.nextK + 1;
+      if (run > this.maxGapWindows) this.windowsSkipped += run;
+      else for (let k = this.nextK; k <= last; k++) this.emitEmpty(k, out);
+      this.nextK = last + 1;
+      this.closeAt = t0 + this.nextK * hop + win;
+      if (this.topK < this.nextK - 1) this.topK = this.nextK - 1;
+    }
+    const kHi = floorDiv(t - t0, hop);
+    for (let k = this.topK + 1; k <= kHi; k++) {
+      const s = k % this.ring;
+      this.bufs[s] = new Uint8Array(this.frameLen);
+      this.slotStart[s] = t0 + k * hop;
+      this.winIn[s] = 0;
+      this.winKept[s] = 0;
+      this.winFirst[s] = 0;
+      this.overflow.fill(0, s * this.channels, (s + 1) * this.channels);
+      this.winChannel.fill(0, s * this.channels, (s + 1) * this.channels);
+    }
+    if (kHi > this.topK) this.topK = kHi;
+    this.openAt = t0 + (this.topK + 1) * hop;
+  }
+
+  private emitNext(out: TimeChannelFrame[]): void {
+    const k = this.nextK;
+    const s = k % this.ring;
+    const C = this.channels;
+    for (let c = 0; c < C; c++) {
+      const counted = this.winChannel[s * C + c];
+      this.channelCounts[c] += counted;
+      this.channelClipped[c] += counted - this.overflow[s * C + c];
+    }
+    out.push(this.frame(k, this.bufs[s] ?? this.zeros(), this.winIn[s], this.winKept[s]));
+    this.eventsKept += this.winFirst[s];
+    this.bufs[s] = null;
+    this.windowsEmitted++;
+    this.nextK = k + 1;
+    this.closeAt = this.t0 + this.nextK * this.hopUs + this.windowUs;
+  }
+
+  private emitEmpty(k: number, out: TimeChannelFrame[]): void {
+    out.push(this.frame(k, this.zeros(), 0, 0));
+    this.windowsEmitted++;
+  }
+
+  private frame(k: number, data: Uint8Array, eventsIn: number, eventsKept: number): TimeChannelFrame {
+    const tStartUs = this.t0 + k * this.hopUs;
+    return { index: k, tStartUs, tEndUs: tStartUs + this.windowUs, data, shape: [...this.outputShape], eventsIn, eventsKept };
+  }
+
+  private zeros(): Uint8Array {
+    return (this.zeroFrame ??= new Uint8Array(this.frameLen));
+  }
+}
+
+/** Frames stacked as one (N, H, W, C) array, ready for .npy. */
+export function stackFrames(
+  frames: readonly TimeChannelFrame[],
+  frameShape?: readonly [number, number, number],
+): { data: Uint8Array; shape: [number, number, number, number] } {
+  const shape = frameShape ?? frames[0]?.shape;
+  if (!shape) throw new RangeError('stackFrames: no frames and no frame shape');
+  const [h, w, c] = shape;
+  const len = h * w * c;
+  const data = new Uint8Array(frames.length * len);
+  frames.forEach((f, i) => {
+    if (f.data.length !== len) throw new RangeError(`stackFrames: frame ${i} has ${f.data.length} values, expected ${len}`);
+    data.set(f.data, i * len);
+  });
+  return { data, shape: [frames.length, h, w, c] };
+}
