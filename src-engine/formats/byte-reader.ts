@@ -14,6 +14,8 @@ export class ByteReader {
   /** absolute offset of buf[0] */
   private base = 0;
   private ended = false;
+  /** the unread rest of a chunk whose head was joined onto `buf` (see `gather`) */
+  private next: Uint8Array = EMPTY;
   private readonly it: AsyncIterator<Uint8Array>;
 
   constructor(
@@ -45,7 +47,7 @@ export class ByteReader {
     return this.buf.length - this.pos;
   }
 
-  /** True once the source is exhausted (buffered bytes may remain). */
+  /** True once the source is exhausted (buffered bytes may remain; `fill` makes sure). */
   get sourceEnded(): boolean {
     return this.ended;
   }
@@ -54,36 +56,71 @@ export class ByteReader {
     return new EventFormatError(kind, this.format, this.sourceName, offset, reason);
   }
 
-  /** Pulls one more chunk from the source; false at the end. */
-  private async pull(): Promise<boolean> {
-    if (this.ended) return false;
+  /** The next unread piece of the source: the rest of a part-stitched chunk, else the next chunk; null at the end. */
+  private async nextPiece(): Promise<Uint8Array | null> {
+    if (this.next.length > 0) {
+      const piece = this.next;
+      this.next = EMPTY;
+      return piece;
+    }
+    if (this.ended) return null;
     for (;;) {
       const r = await this.it.next();
       if (r.done) {
         this.ended = true;
-        return false;
+        return null;
       }
-      const chunk = r.value;
-      if (chunk.length === 0) continue;
-      const rest = this.buf.length - this.pos;
-      if (rest === 0) {
-        this.base += this.buf.length;
-        this.buf = chunk;
-      } else {
-        const joined = new Uint8Array(rest + chunk.length);
-        joined.set(this.buf.subarray(this.pos), 0);
-        joined.set(chunk, rest);
-        this.base += this.pos;
-        this.buf = joined;
-      }
+      if (r.value.length > 0) return r.value;
+    }
+  }
+
+  /**
+   * Buffers at least `n` bytes (fewer only at the end of the source); false
+   * when nothing could be added. With nothing left over the next chunk
+   * becomes the buffer as it is. Otherwise the leftover and the pieces that
+   * follow are joined, but only up to `n` bytes (the rest of the last piece
+   * waits in `next`), so a partial word left at a chunk's end costs a copy of
+   * a few bytes rather than of the whole next chunk, and a long read over
+   * many chunks is joined once instead of once per chunk. `whole` joins the
+   * last piece entirely (readLine scans on through it).
+   */
+  private async gather(n: number, whole = false): Promise<boolean> {
+    const rest = this.buffered;
+    const first = await this.nextPiece();
+    if (first === null) return false;
+    if (rest === 0 && (first.length >= n || whole)) {
+      this.base += this.buf.length;
+      this.buf = first;
       this.pos = 0;
       return true;
     }
+    const parts = [first];
+    let total = rest + first.length;
+    while (total < n) {
+      const piece = await this.nextPiece();
+      if (piece === null) break;
+      parts.push(piece);
+      total += piece.length;
+    }
+    const size = whole || total <= n ? total : n;
+    const joined = new Uint8Array(size);
+    joined.set(this.buf.subarray(this.pos), 0);
+    let o = rest;
+    for (const piece of parts) {
+      const k = Math.min(piece.length, size - o);
+      joined.set(k === piece.length ? piece : piece.subarray(0, k), o);
+      o += k;
+      if (k < piece.length) this.next = piece.subarray(k); // only the last piece can be cut
+    }
+    this.base += this.pos;
+    this.buf = joined;
+    this.pos = 0;
+    return true;
   }
 
   /** Buffers at least `n` bytes if the source has them; returns how many are buffered. */
   async fill(n: number): Promise<number> {
-    while (this.buffered < n && (await this.pull()));
+    if (this.buffered < n) await this.gather(n);
     return this.buffered;
   }
 
@@ -110,7 +147,7 @@ export class ByteReader {
   /** Skips `n` bytes (throws `truncated` if the source ends first). */
   async skip(n: number, what: string): Promise<void> {
     while (n > 0) {
-      if (this.buffered === 0 && !(await this.pull())) throw this.error('truncated', `${what}: ${n} bytes missing`);
+      if (this.buffered === 0 && !(await this.gather(1))) throw this.error('truncated', `${what}: ${n} bytes missing`);
       const k = Math.min(n, this.buffered);
       this.pos += k;
       n -= k;
@@ -132,7 +169,7 @@ export class ByteReader {
       }
       scanned = this.buffered;
       if (scanned > maxLength) throw this.error('limit', `header line longer than ${maxLength} bytes`);
-      if (!(await this.pull())) {
+      if (!(await this.gather(this.buffered + 1, true))) {
         if (this.buffered === 0) return null;
         const line = this.buf.subarray(this.pos);
         this.pos = this.buf.length;
@@ -146,14 +183,17 @@ export class ByteReader {
    * chunk if needed), cut down to a multiple of `align`. A partial word stays
    * buffered and is joined with the next chunk. Returns null when fewer than
    * `align` bytes remain in the whole source; check `buffered` for a
-   * truncated tail.
+   * truncated tail. `maxBytes` caps the run (rounded down to whole words,
+   * at least one), e.g. so that a decoder copying misaligned words into an
+   * aligned scratch copies cache-sized pieces.
    */
-  async nextAligned(align: number): Promise<Uint8Array | null> {
+  async nextAligned(align: number, maxBytes = Infinity): Promise<Uint8Array | null> {
     if (this.buffered < align) {
       await this.fill(align);
       if (this.buffered < align) return null;
     }
-    const n = this.buffered - (this.buffered % align);
+    let n = this.buffered - (this.buffered % align);
+    if (n > maxBytes) n = Math.max(align, maxBytes - (maxBytes % align));
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;

@@ -7,6 +7,13 @@ export type FormatId = 'aedat2' | 'aedat3' | 'aedat4' | 'evt2' | 'evt3' | 'dat' 
 export interface ReadOptions {
   /** events per batch (default DEFAULT_BATCH_SIZE) */
   batchSize?: number;
+  /**
+   * Reuse one set of batch columns: each batch is then valid only until the
+   * stream is iterated again (see BatchBuilder). For consumers that finish
+   * with a batch before asking for the next (binning, info scans, convert);
+   * not for ones that keep batches (collectEvents). Default false.
+   */
+  reuseBatches?: boolean;
   /** geometry to use when the file states none and none can be inferred */
   width?: number;
   height?: number;

@@ -53,3 +53,54 @@ test('skip past the end is a truncation error', async () => {
   const r = new ByteReader(chunks([1, 2]), 'mem');
   await assert.rejects(r.skip(5, 'table'), /truncated at byte 2: table: 3 bytes missing/);
 });
+
+test('a partial word is stitched with only the head of the next chunk; the rest is read in place', async () => {
+  const big = Uint8Array.from({ length: 4096 }, (_, i) => i & 0xff);
+  const r = new ByteReader([Uint8Array.from([1, 2, 3]), big], 'mem');
+  const first = await r.nextAligned(8);
+  assert.deepEqual([...first!], [1, 2, 3, 0, 1, 2, 3, 4]);
+  assert.equal(first!.buffer.byteLength, 8, 'only the 8 bytes of the straddling word are copied');
+  const second = await r.nextAligned(8);
+  assert.equal(second!.buffer, big.buffer, 'the rest of the chunk is a view, not a copy');
+  assert.equal(second!.byteOffset, 5);
+  assert.equal(second!.length, 4088);
+  assert.equal(r.offset, 8 + 4088);
+  assert.equal(r.buffered, 3);
+  assert.deepEqual([...(await r.readExact(3, 'tail'))], [253, 254, 255]);
+  assert.equal(await r.atEnd(), true);
+});
+
+test('fill joins many small chunks once and keeps the rest for later reads', async () => {
+  const parts = Array.from({ length: 50 }, (_, k) => Uint8Array.from({ length: 7 }, (_, i) => (k * 7 + i) & 0xff));
+  const r = new ByteReader(parts, 'mem');
+  await r.readExact(2, 'a');
+  assert.equal(await r.fill(100), 100);
+  assert.deepEqual([...r.peek(3)], [2, 3, 4]);
+  const all = await r.readExact(348, 'rest');
+  assert.deepEqual([...all], Array.from({ length: 348 }, (_, i) => (i + 2) & 0xff));
+  assert.equal(r.offset, 350);
+  assert.equal(await r.readLine(), null);
+  await assert.rejects(r.skip(1, 'past the end'), /truncated at byte 350/);
+});
+
+test('readLine and skip work across part-stitched chunks', async () => {
+  const text = new TextEncoder().encode('% a\n% bb\nXYZ');
+  const r = new ByteReader([text.subarray(0, 3), text.subarray(3, 10), text.subarray(10)], 'mem');
+  assert.equal(await r.fill(5), 5); // stitches 2 bytes of the second chunk
+  const dec = (u: Uint8Array | null) => (u ? new TextDecoder().decode(u) : null);
+  assert.equal(dec(await r.readLine()), '% a\n');
+  assert.equal(dec(await r.readLine()), '% bb\n');
+  await r.skip(1, 'X');
+  assert.equal(dec(await r.readLine()), 'YZ');
+  assert.equal(r.offset, 12);
+});
+
+test('nextAligned with maxBytes hands out at most that many bytes, in whole words', async () => {
+  const r = ByteReader.fromBytes(Uint8Array.from({ length: 100 }, (_, i) => i));
+  const sizes: number[] = [];
+  for (let b = await r.nextAligned(8, 30); b; b = await r.nextAligned(8, 30)) sizes.push(b.length);
+  assert.deepEqual(sizes, [24, 24, 24, 24]);
+  assert.equal(r.buffered, 4);
+  const tiny = ByteReader.fromBytes(new Uint8Array(16));
+  assert.equal((await tiny.nextAligned(8, 3))!.length, 8, 'at least one word');
+});

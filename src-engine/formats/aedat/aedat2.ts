@@ -173,8 +173,9 @@ class BodyState {
     readonly plan: BodyPlan,
     readonly skipped: Aedat2Skipped,
     batchSize: number,
+    reuse: boolean,
   ) {
-    this.builder = new BatchBuilder(batchSize);
+    this.builder = new BatchBuilder(batchSize, reuse);
   }
 }
 
@@ -302,7 +303,7 @@ export const aedat2Reader: FormatReader = {
     return makeEventStream(info, () => {
       if (started) throw new Error('an AEDAT 2.0 stream can be iterated only once');
       started = true;
-      return decodeBody(new BodyState(src, plan, skipped, batchSize));
+      return decodeBody(new BodyState(src, plan, skipped, batchSize, opts.reuseBatches === true));
     });
   },
 };

@@ -164,8 +164,9 @@ class BodyState {
     readonly geometry: Geometry,
     readonly skipped: Aedat3Skipped,
     batchSize: number,
+    reuse: boolean,
   ) {
-    this.builder = new BatchBuilder(batchSize);
+    this.builder = new BatchBuilder(batchSize, reuse);
     this.maxX = geometry.width > 0 ? geometry.width : MAX_COORD;
     this.maxY = geometry.height > 0 ? geometry.height : MAX_COORD;
   }
@@ -270,7 +271,7 @@ export const aedat3Reader: FormatReader = {
     return makeEventStream(info, () => {
       if (started) throw new Error('an AEDAT 3.1 stream can be iterated only once');
       started = true;
-      return decodePackets(new BodyState(src, geometry, skipped, batchSize));
+      return decodePackets(new BodyState(src, geometry, skipped, batchSize, opts.reuseBatches === true));
     });
   },
 };

@@ -20,12 +20,12 @@
  * written; given a sink with `writeAt` (PatchableSink) the writer appends the
  * table on close and patches the header to point at it, as dv-processing does.
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import { LIMITS } from '../errors';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { Compression, COMPRESSION_NAMES, type CompressionId, PayloadDecoder, PayloadEncoder } from './compression';
+import { Compression, COMPRESSION_NAMES, type CompressionId, type Lz4Kernel, PayloadDecoder, PayloadEncoder } from './compression';
 import { DataTableRecorder } from './data-table';
 import { AEDAT4_VERSION_LINE, buildIOHeader, int64Bytes, type IOHeader, parseIOHeader } from './ioheader';
 import { describeStreams, eventStreamXml, type StreamDescription, XmlError } from './info-xml';
@@ -38,6 +38,8 @@ const PACKET_HEADER_BYTES = 8;
 export interface Aedat4StreamOptions extends ReadOptions {
   /** false for DV's TCP / Unix-socket output, which has no "#!AER-DAT4.0" line (default true) */
   versionLine?: boolean;
+  /** LZ4 block decoder: 'js' forces the JavaScript one (default: WebAssembly where available; both give the same events) */
+  lz4?: Lz4Kernel;
 }
 
 function i32(b: Uint8Array, i: number): number {
@@ -123,6 +125,8 @@ export async function openAedat4Stream(src: ByteReader, opts: Aedat4StreamOption
     isEvents: new Map(streams.map((s) => [s.id, s.type === 'EVTS'])),
     packetsPerStream,
     batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
+    reuse: opts.reuseBatches === true,
+    lz4: opts.lz4 ?? 'wasm',
   };
   return makeEventStream(info, () => readBody(body));
 }
@@ -135,13 +139,17 @@ interface BodyContext {
   readonly isEvents: ReadonlyMap<number, boolean>;
   readonly packetsPerStream: Record<string, number>;
   readonly batchSize: number;
+  readonly reuse: boolean;
+  readonly lz4: Lz4Kernel;
 }
 
 async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
   const { src, tablePos } = c;
-  const decoder = new PayloadDecoder(c.compression, LIMITS.maxDecompressedBytes);
+  const decoder = new PayloadDecoder(c.compression, LIMITS.maxDecompressedBytes, c.lz4);
   const vectors = new EventVectorReader();
-  const builder = new BatchBuilder(c.batchSize);
+  // LZ4 payloads decoded in WebAssembly memory are also unpacked there (into columns grown on demand)
+  const wasm = decoder.wasmEvents;
+  const builder = new BatchBuilder(c.batchSize, c.reuse, wasm ? INITIAL_BATCH_EVENTS : c.batchSize);
   const cap = builder.capacity;
   let n = 0;
   for (;;) {
@@ -172,14 +180,17 @@ async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
     try {
       bytes = decoder.decode(payload);
       vec = locateEvents(bytes);
-      vectors.attach(bytes, vec);
+      if (!wasm) vectors.attach(bytes, vec);
     } catch (e) {
       rethrowPayload(src, e, `packet at byte ${at} (stream ${streamId})`, at);
     }
     let done = 0;
     while (done < vec.count) {
       const k = Math.min(vec.count - done, cap - n);
-      const r = vectors.decode(done, k, builder.t, builder.x, builder.y, builder.p, n);
+      if (wasm) builder.ensure(n + k);
+      const r = wasm
+        ? wasm.events(vec.start, done, k, builder.t, builder.x, builder.y, builder.p, n)
+        : vectors.decode(done, k, builder.t, builder.x, builder.y, builder.p, n);
       if (r < 0) throw badEvent(src, bytes, vec, firstBadEvent(bytes, vec, done, k), at, streamId);
       n = r;
       done += k;

@@ -6,6 +6,7 @@
  */
 import { decompress as zstdDecompress } from 'fzstd';
 import { decodeLz4Frames, Lz4FrameEncoder, OutputBuffer, u32 } from './lz4-frame';
+import { WasmOutputBuffer } from './lz4-kernel';
 import { PayloadError } from './payload-error';
 
 /** IOHeader `compression` values (dv-processing CompressionType). */
@@ -25,15 +26,28 @@ export function isCompressionId(n: number): n is CompressionId {
   return Number.isInteger(n) && n >= 0 && n <= 4;
 }
 
+/** Which LZ4 block decoder runs: the WebAssembly one (lz4-kernel.ts) where available, else the JavaScript one. */
+export type Lz4Kernel = 'wasm' | 'js';
+
 /** Decompresses packet payloads, reusing one output buffer for LZ4. */
 export class PayloadDecoder {
   private readonly out: OutputBuffer;
+  /** the LZ4 block decoder in use */
+  readonly kernel: Lz4Kernel;
+  /** WebAssembly event extraction for LZ4 payloads (see WasmOutputBuffer.events), or null */
+  readonly wasmEvents: WasmOutputBuffer | null;
 
   constructor(
     readonly compression: CompressionId,
     readonly limit: number,
+    /** 'js' forces the JavaScript LZ4 decoder (tests compare the two); default: WebAssembly where available */
+    kernel: Lz4Kernel = 'wasm',
   ) {
-    this.out = new OutputBuffer(limit);
+    const isLz4 = compression === Compression.LZ4 || compression === Compression.LZ4_HIGH;
+    const wasm = isLz4 && kernel === 'wasm' ? WasmOutputBuffer.create(limit) : null;
+    this.out = wasm ?? new OutputBuffer(limit);
+    this.kernel = wasm ? 'wasm' : 'js';
+    this.wasmEvents = wasm;
   }
 
   /**

@@ -23,7 +23,9 @@ export function u32(b: Uint8Array, i: number): number {
 
 /**
  * A growable output buffer reused from packet to packet, so the hot path does
- * not allocate. Grows only up to `limit` bytes.
+ * not allocate. Grows only up to `limit` bytes. Decodes LZ4 blocks into
+ * itself with the JavaScript decoder; `WasmOutputBuffer` (lz4-kernel.ts)
+ * overrides `stage` and `block` to run the WebAssembly one.
  */
 export class OutputBuffer {
   bytes: Uint8Array;
@@ -42,6 +44,14 @@ export class OutputBuffer {
     grown.set(this.bytes.subarray(0, used));
     this.bytes = grown;
   }
+
+  /** Called with a payload before its blocks are decoded (lets a subclass copy it where its decoder reads). */
+  stage(_src: Uint8Array): void {}
+
+  /** `decodeLz4Block(src, sPos, sEnd, this.bytes, dPos, dEnd, dMin)`: same contract and results. */
+  block(src: Uint8Array, sPos: number, sEnd: number, dPos: number, dEnd: number, dMin: number): number {
+    return decodeLz4Block(src, sPos, sEnd, this.bytes, dPos, dEnd, dMin);
+  }
 }
 
 /**
@@ -52,6 +62,7 @@ export function decodeLz4Frames(src: Uint8Array, out: OutputBuffer): number {
   let s = 0;
   let d = 0;
   if (src.length === 0) throw new PayloadError('corrupt', 'empty LZ4 payload');
+  out.stage(src);
   while (s < src.length) {
     if (src.length - s < 4) throw new PayloadError('corrupt', `${src.length - s} stray bytes after the last LZ4 frame`);
     const magic = u32(src, s);
@@ -119,7 +130,7 @@ function decodeFrame(src: Uint8Array, frameStart: number, out: OutputBuffer, dSt
       const room = Math.min(maxBlock, size * 255 + 64);
       const avail = Math.min(room, out.limit - d);
       out.ensure(d, avail);
-      const r = decodeLz4Block(src, s, s + size, out.bytes, d, d + avail, independent ? d : dStart);
+      const r = out.block(src, s, s + size, d, d + avail, independent ? d : dStart);
       if (r === LZ4_OUTPUT_OVERRUN && avail < room) throw new PayloadError('limit', `payload decompresses beyond ${out.limit} bytes (LIMITS.maxDecompressedBytes)`);
       if (r < 0) throw new PayloadError('corrupt', `LZ4 block at payload byte ${s - 4}: ${lz4BlockErrorText(r)}`);
       d = r;

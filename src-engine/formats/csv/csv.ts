@@ -145,8 +145,9 @@ class CsvParser {
   constructor(
     private readonly src: ByteReader,
     readonly batchSize: number,
+    private readonly reuse = false,
   ) {
-    this.bb = new BatchBuilder(batchSize);
+    this.bb = new BatchBuilder(batchSize, reuse);
   }
 
   private fail(kind: 'corrupt' | 'unsupported', reason: string, offset: number): never {
@@ -349,7 +350,7 @@ export const csvReader: FormatReader = {
   },
   async open(src: ByteReader, opts: ReadOptions = {}): Promise<EventStream> {
     src.format = 'csv';
-    const parser = new CsvParser(src, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+    const parser = new CsvParser(src, opts.batchSize ?? DEFAULT_BATCH_SIZE, opts.reuseBatches === true);
     let header = false;
     // Comments, blank lines and the header (or first row) are read now, so a wrong file fails here.
     for (;;) {

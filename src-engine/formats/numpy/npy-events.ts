@@ -153,13 +153,13 @@ function isPackedLayout(l: Extract<Layout, { kind: 'records' }>): boolean {
   return l.itemsize === 13 && le(t, 'i8', 0) && le(x, 'u2', 8) && le(y, 'u2', 10) && (le(p, 'u1', 12) || le(p, 'b1', 12));
 }
 
-async function* streamRecords(src: ByteReader, layout: Extract<Layout, { kind: 'records' }>, count: number, dataStart: number, batchSize: number) {
+async function* streamRecords(src: ByteReader, layout: Extract<Layout, { kind: 'records' }>, count: number, dataStart: number, batchSize: number, reuse: boolean) {
   const { itemsize, columns } = layout;
   const offsetOf = (c: Column, event: number) => dataStart + event * itemsize + c.offset;
   const check = new ColumnChecker(src, count);
   const packed = isPackedLayout(layout);
   const raw = new Float64Array(batchSize);
-  const bb = new BatchBuilder(batchSize);
+  const bb = new BatchBuilder(batchSize, reuse);
   let fill = 0;
   let done = 0;
   while (done < count) {
@@ -278,7 +278,7 @@ export const npyReader: FormatReader = {
       },
     };
     return makeEventStream(info, () =>
-      layout.kind === 'records' ? streamRecords(src, layout, count, dataStart, batchSize) : streamColumns(src, layout, count, dataStart, batchSize),
+      layout.kind === 'records' ? streamRecords(src, layout, count, dataStart, batchSize, opts.reuseBatches === true) : streamColumns(src, layout, count, dataStart, batchSize),
     );
   },
 };

@@ -6,12 +6,13 @@
  * little-endian events: u32 t (µs), u32 w with x = w & 0x3FFF,
  * y = (w >> 14) & 0x3FFF, p = (w >> 28) & 1.
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
+import { type PropheseeDecoderKind, WordKernel } from './kernels';
 import { datGeometry, HeaderGeometryError, hasRawKeys, headerMeta, headerText, readPercentHeader, scanPercentHeader } from './header';
-import { batchSizeOf, copyColumns, SCRATCH_EVENTS, u32Bytes, WordViews, type Columns } from './words';
+import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
 const EVENT_BYTES = 8;
 const EVENT_TYPE_NAMES: Record<number, string> = { 0: 'Event2D', 12: 'EventCD', 14: 'EventExtTrigger', 40: 'EventOpticalFlow' };
@@ -78,12 +79,12 @@ function decodeDat(words: Uint32Array, i: number, room: number): number {
   return i;
 }
 
-async function* datBatches(src: ByteReader, batchSize: number): AsyncGenerator<EventBatch> {
+async function* datBatches(src: ByteReader, batchSize: number, reuse: boolean): AsyncGenerator<EventBatch> {
   const views = new WordViews();
-  const out = new BatchBuilder(batchSize);
+  const out = new BatchBuilder(batchSize, reuse);
   let n = 0;
   for (;;) {
-    const chunk = await src.nextAligned(EVENT_BYTES);
+    const chunk = await src.nextAligned(EVENT_BYTES, SLICE_BYTES);
     if (chunk === null) break;
     const words = views.u32(chunk);
     let i = 0;
@@ -105,6 +106,35 @@ async function* datBatches(src: ByteReader, batchSize: number): AsyncGenerator<E
   }
 }
 
+/** The same stream decoded by the WebAssembly kernel (kernels.ts). */
+async function* datBatchesWasm(src: ByteReader, batchSize: number, reuse: boolean, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    const out = new BatchBuilder(batchSize, reuse, INITIAL_BATCH_EVENTS);
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(EVENT_BYTES, dec.maxBytes);
+      if (chunk === null) break;
+      const events = dec.load(chunk, EVENT_BYTES);
+      for (let e = 0; e < events; ) {
+        e = dec.dat(e, batchSize - n);
+        out.ensure(n + dec.count);
+        copyColumns(out, n, dec.columns, 0, dec.count);
+        n += dec.count;
+        if (n === batchSize) {
+          yield out.take(n);
+          n = 0;
+        }
+      }
+    }
+    if (n > 0) yield out.take(n);
+    if (src.buffered > 0) {
+      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole ${EVENT_BYTES}-byte event`);
+    }
+  } finally {
+    dec.release();
+  }
+}
+
 export const datReader: FormatReader = {
   id: 'dat',
   label: 'Prophesee .dat',
@@ -115,54 +145,61 @@ export const datReader: FormatReader = {
       return false;
     }
   },
-  async open(src: ByteReader, opts: ReadOptions = {}): Promise<EventStream> {
-    src.format = 'dat';
-    const header = await readPercentHeader(src, false);
-    let geometry;
-    try {
-      geometry = datGeometry(header, opts);
-    } catch (e) {
-      if (e instanceof HeaderGeometryError) throw src.error('corrupt', e.reason, e.offset);
-      throw e;
-    }
-    let eventType: number | null = null;
-    const have = await src.fill(2);
-    const typeAt = src.offset;
-    if (header.lines > 0) {
-      // dat_tools reads the type and size bytes after any header; a header alone holds no events.
-      if (have === 1) throw src.error('truncated', 'event type and size bytes: the file ends after the type byte');
-      if (have >= 2) {
-        const [type, size] = await src.readExact(2, 'event type and size');
-        if (!isCdType(type, size)) {
-          const name = EVENT_TYPE_NAMES[type];
-          if (name && !(type === 0 || type === 12)) throw src.error('unsupported', `${name} files (event type ${type}) hold no CD events`, typeAt);
-          if (name) throw src.error('corrupt', `${name} events are 8 bytes, the header byte says ${size}`, typeAt + 1);
-          throw src.error('corrupt', `unknown event type ${type} (size ${size})`, typeAt);
-        }
-        eventType = type;
-      }
-    } else if (have >= 2 && isCdType(src.peek(2)[0], src.peek(2)[1])) {
-      eventType = (await src.readExact(2, 'event type and size'))[0];
-    } else {
-      eventType = 0; // OpenEB: no header means Event2D records from the first byte
-    }
-    const info = {
-      format: 'dat',
-      width: geometry.width,
-      height: geometry.height,
-      meta: {
-        ...headerMeta(header),
-        header_lines: header.lines,
-        event_type: eventType === null ? 'none' : EVENT_TYPE_NAMES[eventType],
-        data_offset: src.offset,
-        geometry: geometry.geometry,
-        geometry_source: geometry.geometry_source,
-      },
-    };
-    const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
-    return makeEventStream(info, () => datBatches(src, batchSize));
-  },
+  open: (src: ByteReader, opts: ReadOptions = {}) => openDatStream(src, opts),
 };
+
+/** Opens a .dat stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
+export async function openDatStream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
+  src.format = 'dat';
+  const header = await readPercentHeader(src, false);
+  let geometry;
+  try {
+    geometry = datGeometry(header, opts);
+  } catch (e) {
+    if (e instanceof HeaderGeometryError) throw src.error('corrupt', e.reason, e.offset);
+    throw e;
+  }
+  let eventType: number | null = null;
+  const have = await src.fill(2);
+  const typeAt = src.offset;
+  if (header.lines > 0) {
+    // dat_tools reads the type and size bytes after any header; a header alone holds no events.
+    if (have === 1) throw src.error('truncated', 'event type and size bytes: the file ends after the type byte');
+    if (have >= 2) {
+      const [type, size] = await src.readExact(2, 'event type and size');
+      if (!isCdType(type, size)) {
+        const name = EVENT_TYPE_NAMES[type];
+        if (name && !(type === 0 || type === 12)) throw src.error('unsupported', `${name} files (event type ${type}) hold no CD events`, typeAt);
+        if (name) throw src.error('corrupt', `${name} events are 8 bytes, the header byte says ${size}`, typeAt + 1);
+        throw src.error('corrupt', `unknown event type ${type} (size ${size})`, typeAt);
+      }
+      eventType = type;
+    }
+  } else if (have >= 2 && isCdType(src.peek(2)[0], src.peek(2)[1])) {
+    eventType = (await src.readExact(2, 'event type and size'))[0];
+  } else {
+    eventType = 0; // OpenEB: no header means Event2D records from the first byte
+  }
+  const info = {
+    format: 'dat',
+    width: geometry.width,
+    height: geometry.height,
+    meta: {
+      ...headerMeta(header),
+      header_lines: header.lines,
+      event_type: eventType === null ? 'none' : EVENT_TYPE_NAMES[eventType],
+      data_offset: src.offset,
+      geometry: geometry.geometry,
+      geometry_source: geometry.geometry_source,
+    },
+  };
+  const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
+  const reuse = opts.reuseBatches === true;
+  return makeEventStream(info, () => {
+    const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
+    return wasm ? datBatchesWasm(src, batchSize, reuse, wasm) : datBatches(src, batchSize, reuse);
+  });
+}
 
 /** Writes `% Version 2` EventCD files as OpenEB's tools read them. */
 class DatEventWriter implements EventWriter {

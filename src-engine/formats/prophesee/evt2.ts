@@ -11,12 +11,13 @@
  * first TIME_HIGH are dropped; t = TIME_HIGH·64 + low; the 34-bit clock
  * loops (+2^34 µs) when a TIME_HIGH falls by at least MaxTimestamp − 10000 µs.
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, MAX_EXACT_US, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, MAX_EXACT_US, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
+import { type PropheseeDecoderKind, WordKernel } from './kernels';
 import { checkRawWriterInfo, detectRaw, openRawHeader, rawHeaderBytes } from './raw';
-import { batchSizeOf, copyColumns, SCRATCH_EVENTS, u32Bytes, WordViews, type Columns } from './words';
+import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
 const TYPE_TIME_HIGH = 8;
 /** TIME_HIGH field: 28 bits of timestamp bits 33–6 */
@@ -90,13 +91,13 @@ class Evt2Decoder {
   }
 }
 
-async function* evt2Batches(src: ByteReader, batchSize: number): AsyncGenerator<EventBatch> {
+async function* evt2Batches(src: ByteReader, batchSize: number, reuse: boolean): AsyncGenerator<EventBatch> {
   const dec = new Evt2Decoder();
   const views = new WordViews();
-  const out = new BatchBuilder(batchSize);
+  const out = new BatchBuilder(batchSize, reuse);
   let n = 0;
   for (;;) {
-    const chunk = await src.nextAligned(4);
+    const chunk = await src.nextAligned(4, SLICE_BYTES);
     if (chunk === null) break;
     const chunkOffset = src.offset - chunk.length;
     const words = views.u32(chunk);
@@ -120,16 +121,57 @@ async function* evt2Batches(src: ByteReader, batchSize: number): AsyncGenerator<
   }
 }
 
+/** The same stream decoded by the WebAssembly kernel (kernels.ts). */
+async function* evt2BatchesWasm(src: ByteReader, batchSize: number, reuse: boolean, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    const out = new BatchBuilder(batchSize, reuse, INITIAL_BATCH_EVENTS);
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(4, dec.maxBytes);
+      if (chunk === null) break;
+      const chunkOffset = src.offset - chunk.length;
+      const words = dec.load(chunk, 4);
+      let i = 0;
+      while (i < words) {
+        i = dec.evt2(i, batchSize - n);
+        if (dec.overflowAt >= 0) {
+          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 4);
+        }
+        out.ensure(n + dec.count);
+        copyColumns(out, n, dec.columns, 0, dec.count);
+        n += dec.count;
+        if (n === batchSize) {
+          yield out.take(n);
+          n = 0;
+        }
+      }
+    }
+    if (n > 0) yield out.take(n);
+    if (src.buffered > 0) {
+      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole 4-byte EVT 2.0 word`);
+    }
+  } finally {
+    dec.release();
+  }
+}
+
+/** Opens an EVT 2.0 stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
+export async function openEvt2Stream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
+  src.format = 'evt2';
+  const info = await openRawHeader(src, 'EVT2', opts);
+  const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
+  const reuse = opts.reuseBatches === true;
+  return makeEventStream(info, () => {
+    const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
+    return wasm ? evt2BatchesWasm(src, batchSize, reuse, wasm) : evt2Batches(src, batchSize, reuse);
+  });
+}
+
 export const evt2Reader: FormatReader = {
   id: 'evt2',
   label: 'Prophesee EVT 2.0',
   detect: (head) => detectRaw(head, 'EVT2'),
-  async open(src: ByteReader, opts: ReadOptions = {}): Promise<EventStream> {
-    src.format = 'evt2';
-    const info = await openRawHeader(src, 'EVT2', opts);
-    const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
-    return makeEventStream(info, () => evt2Batches(src, batchSize));
-  },
+  open: (src: ByteReader, opts: ReadOptions = {}) => openEvt2Stream(src, opts),
 };
 
 /**

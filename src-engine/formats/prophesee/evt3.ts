@@ -24,12 +24,13 @@
  *   keeps it (the HAL decoder's rule);
  * - CD events need a preceding ADDR_Y, vector events a VECT_BASE_X (HAL).
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, MAX_EXACT_US, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, MAX_EXACT_US, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
+import { type PropheseeDecoderKind, WordKernel } from './kernels';
 import { checkRawWriterInfo, detectRaw, openRawHeader, rawHeaderBytes } from './raw';
-import { batchSizeOf, copyColumns, makeColumns, SCRATCH_EVENTS, u16Bytes, WordViews, type Columns } from './words';
+import { batchSizeOf, copyColumns, makeColumns, SCRATCH_EVENTS, SLICE_BYTES, u16Bytes, WordViews, type Columns } from './words';
 
 const ADDR_Y = 0x0;
 const ADDR_Y_EM = 0x1;
@@ -210,15 +211,15 @@ class Evt3Decoder {
   }
 }
 
-async function* evt3Batches(src: ByteReader, batchSize: number): AsyncGenerator<EventBatch> {
+async function* evt3Batches(src: ByteReader, batchSize: number, reuse: boolean): AsyncGenerator<EventBatch> {
   const dec = new Evt3Decoder();
   const views = new WordViews();
-  const out = new BatchBuilder(batchSize);
+  const out = new BatchBuilder(batchSize, reuse);
   let n = 0;
   // Scratch events that did not fit in the batch wait here (the scratch is shared, a yield lets others run).
   let carry: Columns | null = null;
   for (;;) {
-    const chunk = await src.nextAligned(2);
+    const chunk = await src.nextAligned(2, SLICE_BYTES);
     if (chunk === null) break;
     const chunkOffset = src.offset - chunk.length;
     const words = views.u16(chunk);
@@ -256,16 +257,61 @@ async function* evt3Batches(src: ByteReader, batchSize: number): AsyncGenerator<
   if (src.buffered > 0) throw src.error('truncated', 'the last byte does not make a whole 2-byte EVT 3.0 word');
 }
 
+/** The same stream decoded by the WebAssembly kernel (kernels.ts), about 1.5× as fast. */
+async function* evt3BatchesWasm(src: ByteReader, batchSize: number, reuse: boolean, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    const out = new BatchBuilder(batchSize, reuse, INITIAL_BATCH_EVENTS);
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(2, dec.maxBytes);
+      if (chunk === null) break;
+      const chunkOffset = src.offset - chunk.length;
+      const words = dec.load(chunk, 2);
+      let i = 0;
+      while (i < words) {
+        i = dec.evt3(i);
+        if (dec.overflowAt >= 0) {
+          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 2);
+        }
+        // the kernel's columns are this stream's own: they wait unchanged across a yield
+        const k = dec.count;
+        for (let from = 0; from < k; ) {
+          const m = Math.min(k - from, batchSize - n);
+          out.ensure(n + m);
+          copyColumns(out, n, dec.columns, from, m);
+          n += m;
+          from += m;
+          if (n === batchSize) {
+            yield out.take(n);
+            n = 0;
+          }
+        }
+      }
+    }
+    if (n > 0) yield out.take(n);
+    if (src.buffered > 0) throw src.error('truncated', 'the last byte does not make a whole 2-byte EVT 3.0 word');
+  } finally {
+    dec.release();
+  }
+}
+
+/** Opens an EVT 3.0 stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
+export async function openEvt3Stream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
+  src.format = 'evt3';
+  const info = await openRawHeader(src, 'EVT3', opts);
+  const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
+  const reuse = opts.reuseBatches === true;
+  return makeEventStream(info, () => {
+    const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
+    return wasm ? evt3BatchesWasm(src, batchSize, reuse, wasm) : evt3Batches(src, batchSize, reuse);
+  });
+}
+
 export const evt3Reader: FormatReader = {
   id: 'evt3',
   label: 'Prophesee EVT 3.0',
   detect: (head) => detectRaw(head, 'EVT3'),
-  async open(src: ByteReader, opts: ReadOptions = {}): Promise<EventStream> {
-    src.format = 'evt3';
-    const info = await openRawHeader(src, 'EVT3', opts);
-    const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
-    return makeEventStream(info, () => evt3Batches(src, batchSize));
-  },
+  open: (src: ByteReader, opts: ReadOptions = {}) => openEvt3Stream(src, opts),
 };
 
 /** Events in a run worth a vector: VECT_BASE_X + 3 words vs one ADDR_X each. */

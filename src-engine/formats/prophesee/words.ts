@@ -48,6 +48,13 @@ export class WordViews {
   }
 }
 
+/**
+ * Most bytes a decoder takes from the reader at a time: a misaligned chunk is
+ * copied into the WordViews scratch, which then stays this small (cache-sized)
+ * instead of growing to the chunk (a whole file given as one chunk).
+ */
+export const SLICE_BYTES = 1 << 18;
+
 /** Normalised batch size from read options. */
 export function batchSizeOf(requested: number | undefined, fallback: number): number {
   if (requested === undefined || !Number.isFinite(requested) || requested < 1) return fallback;

@@ -1,0 +1,194 @@
+/**
+ * WebAssembly source of the Prophesee decoders' hot loops (kernels.ts runs
+ * them): the same state machines as the JavaScript decoders in evt3.ts,
+ * evt2.ts and dat.ts (which stay the fallback where WebAssembly is
+ * unavailable), with the same results, error positions included.
+ *
+ * Each function decodes little-endian words at byte address w, from word
+ * index i below n, into columns at t (f64), x, y (u16), p (u8), and returns
+ * the next word index. Decoder state lives at address 0: f64 @0 and @8
+ * (EVT 3.0: time-high µs, loop shift; EVT 2.0: time base, loop shift), i32
+ * EVT 3.0 lastHigh @16, low @20, y @24, cdOk @28, baseX @32, vecPol @36,
+ * vecOk @40; every call writes its event count @44 and, when the clock runs
+ * past 2^53 µs, that word's index @48 (else −1). Words before the first
+ * TIME_HIGH are skipped by the caller, which also sets the first time base.
+ *
+ * - evt3(w, n, i, t, x, y, p, limit): until at least `limit` events are there
+ *   (a vector word may add up to 11 more);
+ * - evt2(w, n, i, t, x, y, p, room): at most `room` words (≤ 1 event each);
+ * - dat(w, n, i, t, x, y, p, room): (t, w) u32 pairs, i and n count words,
+ *   at most `room` events.
+ *
+ * Built into kernels-binary.ts with wabt's wat2wasm (npm `wabt`, dev
+ * dependency); test/formats/prophesee-wasm.test.ts rebuilds it and fails if
+ * the committed binary is stale (regenerate:
+ * node --import tsx test/formats/prophesee-wasm.test.ts --write).
+ */
+export const PROPHESEE_KERNELS_WAT = String.raw`
+(module
+  (import "env" "memory" (memory 1))
+  ;; state at address 0: f64 highTime, f64 loopShift, i32 lastHigh @16, low @20,
+  ;; y @24, cdOk @28, baseX @32, vecPol @36, vecOk @40, count @44 (out),
+  ;; overflowAt @48 (out, -1 = none)
+  (func (export "evt3") (param $w i32) (param $n i32) (param $i i32)
+      (param $t i32) (param $x i32) (param $y i32) (param $p i32) (param $limit i32) (result i32)
+    (local $highTime f64) (local $loopShift f64) (local $ht f64) (local $tt f64)
+    (local $lastHigh i32) (local $low i32) (local $yy i32) (local $cdOk i32)
+    (local $baseX i32) (local $vecPol i32) (local $vecOk i32) (local $cnt i32)
+    (local $word i32) (local $type i32) (local $h i32) (local $m i32) (local $pol i32) (local $bx i32)
+    (local.set $highTime (f64.load (i32.const 0)))
+    (local.set $loopShift (f64.load (i32.const 8)))
+    (local.set $lastHigh (i32.load (i32.const 16)))
+    (local.set $low (i32.load (i32.const 20)))
+    (local.set $yy (i32.load (i32.const 24)))
+    (local.set $cdOk (i32.load (i32.const 28)))
+    (local.set $baseX (i32.load (i32.const 32)))
+    (local.set $vecPol (i32.load (i32.const 36)))
+    (local.set $vecOk (i32.load (i32.const 40)))
+    (i32.store (i32.const 48) (i32.const -1))
+    (block $stop
+      (loop $words
+        (br_if $stop (i32.ge_u (local.get $i) (local.get $n)))
+        (br_if $stop (i32.ge_u (local.get $cnt) (local.get $limit)))
+        (local.set $word (i32.load16_u (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 1)))))
+        (local.set $type (i32.shr_u (local.get $word) (i32.const 12)))
+        (block $next
+          ;; ADDR_X (2), ADDR_Y (0), TIME_LOW (6) and the ignored types arrive in no
+          ;; predictable order: folded in without branches, every such word writes a
+          ;; candidate event that only an ADDR_X after an ADDR_Y keeps. 0x13a is the
+          ;; set of the other types: EM (1), VECT_BASE_X (3), VECT_12 (4), VECT_8 (5), TIME_HIGH (8).
+          (if (i32.eqz (i32.and (i32.shr_u (i32.const 0x13a) (local.get $type)) (i32.const 1)))
+            (then
+              (local.set $low (select (i32.and (local.get $word) (i32.const 0xfff)) (local.get $low) (i32.eq (local.get $type) (i32.const 6))))
+              (f64.store (i32.add (local.get $t) (i32.shl (local.get $cnt) (i32.const 3)))
+                (f64.add (local.get $highTime) (f64.convert_i32_u (local.get $low))))
+              (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $cnt) (i32.const 1))) (i32.and (local.get $word) (i32.const 0x7ff)))
+              (i32.store16 (i32.add (local.get $y) (i32.shl (local.get $cnt) (i32.const 1))) (local.get $yy))
+              (i32.store8 (i32.add (local.get $p) (local.get $cnt)) (i32.and (i32.shr_u (local.get $word) (i32.const 11)) (i32.const 1)))
+              (local.set $cnt (i32.add (local.get $cnt) (i32.and (i32.eq (local.get $type) (i32.const 2)) (local.get $cdOk))))
+              (local.set $yy (select (i32.and (local.get $word) (i32.const 0x7ff)) (local.get $yy) (i32.eqz (local.get $type))))
+              (local.set $cdOk (i32.or (local.get $cdOk) (i32.eqz (local.get $type))))
+              (br $next)))
+          (if (i32.eq (local.get $type) (i32.const 8))
+            (then ;; TIME_HIGH
+              (local.set $h (i32.and (local.get $word) (i32.const 0xfff)))
+              (local.set $ht (f64.add (f64.convert_i32_u (i32.shl (local.get $h) (i32.const 12))) (local.get $loopShift)))
+              (if (i32.and (f64.lt (local.get $ht) (local.get $highTime))
+                           (f64.ge (f64.sub (local.get $highTime) (local.get $ht)) (f64.const 16732160)))
+                (then
+                  (local.set $loopShift (f64.add (local.get $loopShift) (f64.const 16777216)))
+                  (local.set $ht (f64.add (local.get $ht) (f64.const 16777216)))
+                  (if (f64.gt (local.get $ht) (f64.const 9007199254736895))
+                    (then
+                      (i32.store (i32.const 48) (local.get $i))
+                      (br $stop)))))
+              (if (i32.ne (local.get $h) (local.get $lastHigh)) (then (local.set $low (i32.const 0))))
+              (local.set $lastHigh (local.get $h))
+              (local.set $highTime (local.get $ht))
+              (br $next)))
+          (if (i32.eq (local.get $type) (i32.const 1))
+            (then ;; EM ADDR_Y: what follows is not CD
+              (local.set $cdOk (i32.const 0))
+              (br $next)))
+          (if (i32.eq (local.get $type) (i32.const 3))
+            (then ;; VECT_BASE_X
+              (local.set $baseX (i32.and (local.get $word) (i32.const 0x7ff)))
+              (local.set $vecPol (i32.and (i32.shr_u (local.get $word) (i32.const 11)) (i32.const 1)))
+              (local.set $vecOk (i32.const 1))
+              (br $next)))
+          (if (i32.or (i32.eq (local.get $type) (i32.const 4)) (i32.eq (local.get $type) (i32.const 5)))
+            (then ;; VECT_12 / VECT_8
+              (local.set $m (i32.and (local.get $word) (select (i32.const 0xfff) (i32.const 0xff) (i32.eq (local.get $type) (i32.const 4)))))
+              (if (i32.eqz (i32.and (local.get $cdOk) (local.get $vecOk))) (then (local.set $m (i32.const 0))))
+              (local.set $tt (f64.add (local.get $highTime) (f64.convert_i32_u (local.get $low))))
+              (block $bitsDone
+                (loop $bits
+                  (br_if $bitsDone (i32.eqz (local.get $m)))
+                  (f64.store (i32.add (local.get $t) (i32.shl (local.get $cnt) (i32.const 3))) (local.get $tt))
+                  (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $cnt) (i32.const 1))) (i32.add (local.get $baseX) (i32.ctz (local.get $m))))
+                  (i32.store16 (i32.add (local.get $y) (i32.shl (local.get $cnt) (i32.const 1))) (local.get $yy))
+                  (i32.store8 (i32.add (local.get $p) (local.get $cnt)) (local.get $vecPol))
+                  (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
+                  (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+                  (br $bits)))
+              (local.set $baseX (i32.and (i32.add (local.get $baseX) (select (i32.const 12) (i32.const 8) (i32.eq (local.get $type) (i32.const 4)))) (i32.const 0xffff)))))
+          ;; other word types carry no CD event
+        )
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $words)))
+    (f64.store (i32.const 0) (local.get $highTime))
+    (f64.store (i32.const 8) (local.get $loopShift))
+    (i32.store (i32.const 16) (local.get $lastHigh))
+    (i32.store (i32.const 20) (local.get $low))
+    (i32.store (i32.const 24) (local.get $yy))
+    (i32.store (i32.const 28) (local.get $cdOk))
+    (i32.store (i32.const 32) (local.get $baseX))
+    (i32.store (i32.const 36) (local.get $vecPol))
+    (i32.store (i32.const 40) (local.get $vecOk))
+    (i32.store (i32.const 44) (local.get $cnt))
+    (local.get $i))
+
+  (func (export "evt2") (param $w i32) (param $n i32) (param $i i32)
+      (param $t i32) (param $x i32) (param $y i32) (param $p i32) (param $room i32) (result i32)
+    (local $base f64) (local $loopShift f64) (local $th f64) (local $end i32) (local $cnt i32) (local $word i32) (local $type i32)
+    (local.set $base (f64.load (i32.const 0)))
+    (local.set $loopShift (f64.load (i32.const 8)))
+    (local.set $end (select (local.get $n) (i32.add (local.get $i) (local.get $room))
+      (i32.lt_u (i32.sub (local.get $n) (local.get $i)) (local.get $room))))
+    (i32.store (i32.const 48) (i32.const -1))
+    (block $stop
+      (loop $words
+        (br_if $stop (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $word (i32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $type (i32.shr_u (local.get $word) (i32.const 28)))
+        (if (i32.lt_u (local.get $type) (i32.const 2))
+          (then ;; CD_OFF / CD_ON
+            (f64.store (i32.add (local.get $t) (i32.shl (local.get $cnt) (i32.const 3)))
+              (f64.add (local.get $base) (f64.convert_i32_u (i32.and (i32.shr_u (local.get $word) (i32.const 22)) (i32.const 63)))))
+            (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $cnt) (i32.const 1))) (i32.and (i32.shr_u (local.get $word) (i32.const 11)) (i32.const 2047)))
+            (i32.store16 (i32.add (local.get $y) (i32.shl (local.get $cnt) (i32.const 1))) (i32.and (local.get $word) (i32.const 2047)))
+            (i32.store8 (i32.add (local.get $p) (local.get $cnt)) (local.get $type))
+            (local.set $cnt (i32.add (local.get $cnt) (i32.const 1))))
+          (else
+            (if (i32.eq (local.get $type) (i32.const 8))
+              (then ;; TIME_HIGH: bits 33-6 of the time; a fall of ≥ 2^34 − 64 − 10000 µs is a clock loop
+                (local.set $th (f64.add (f64.mul (f64.convert_i32_u (i32.and (local.get $word) (i32.const 0x0fffffff))) (f64.const 64)) (local.get $loopShift)))
+                (if (i32.and (f64.lt (local.get $th) (local.get $base))
+                             (f64.ge (f64.sub (local.get $base) (local.get $th)) (f64.const 17179859120)))
+                  (then
+                    (local.set $loopShift (f64.add (local.get $loopShift) (f64.const 17179869184)))
+                    (local.set $th (f64.add (local.get $th) (f64.const 17179869184)))
+                    (if (f64.gt (local.get $th) (f64.const 9007199254740927))
+                      (then
+                        (i32.store (i32.const 48) (local.get $i))
+                        (br $stop)))))
+                (local.set $base (local.get $th))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $words)))
+    (f64.store (i32.const 0) (local.get $base))
+    (f64.store (i32.const 8) (local.get $loopShift))
+    (i32.store (i32.const 44) (local.get $cnt))
+    (local.get $i))
+
+  (func (export "dat") (param $w i32) (param $n i32) (param $i i32)
+      (param $t i32) (param $x i32) (param $y i32) (param $p i32) (param $room i32) (result i32)
+    (local $end i32) (local $cnt i32) (local $a i32) (local $word i32)
+    (local.set $end (select (local.get $n) (i32.add (local.get $i) (i32.shl (local.get $room) (i32.const 1)))
+      (i32.lt_u (i32.shr_u (i32.sub (local.get $n) (local.get $i)) (i32.const 1)) (local.get $room))))
+    (block $stop
+      (loop $events
+        (br_if $stop (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $end)))
+        (local.set $a (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $word (i32.load offset=4 (local.get $a)))
+        (f64.store (i32.add (local.get $t) (i32.shl (local.get $cnt) (i32.const 3))) (f64.convert_i32_u (i32.load (local.get $a))))
+        (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $cnt) (i32.const 1))) (i32.and (local.get $word) (i32.const 0x3fff)))
+        (i32.store16 (i32.add (local.get $y) (i32.shl (local.get $cnt) (i32.const 1))) (i32.and (i32.shr_u (local.get $word) (i32.const 14)) (i32.const 0x3fff)))
+        (i32.store8 (i32.add (local.get $p) (local.get $cnt)) (i32.and (i32.shr_u (local.get $word) (i32.const 28)) (i32.const 1)))
+        (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $events)))
+    (i32.store (i32.const 44) (local.get $cnt))
+    (i32.store (i32.const 48) (i32.const -1))
+    (local.get $i))
+)
+`;
