@@ -22,7 +22,7 @@ export interface BenchRow {
 const TARGETS: Partial<Record<FormatId, number>> = { evt3: 150, evt2: 200, dat: 250, aedat4: 60 };
 
 async function decodeOnce(bytes: Uint8Array, format: FormatId): Promise<number> {
-  const s = await openEventStream([bytes], 'bench', { format });
+  const s = await openEventStream([bytes], 'bench', { format, reuseBatches: true });
   let n = 0;
   for await (const b of s) n += b.length;
   return n;

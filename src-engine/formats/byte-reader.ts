@@ -37,6 +37,17 @@ export class ByteReader {
     return new ByteReader([bytes], sourceName);
   }
 
+  /**
+   * Stops reading and releases the source (a file handle, a socket): decoders
+   * may stop before the end (AEDAT 4 stops at its data table) and consumers
+   * may abandon a stream. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.it.return?.();
+  }
+
   /** Absolute offset of the next unread byte. */
   get offset(): number {
     return this.base + this.pos;

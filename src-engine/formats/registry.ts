@@ -1,4 +1,4 @@
-import type { EventStream } from '../events/stream';
+import { makeEventStream, type EventStream } from '../events/stream';
 import { aedat2Reader, aedat2Writer } from './aedat/aedat2';
 import { aedat3Reader, aedat3Writer } from './aedat/aedat3';
 import { aedat4Reader, aedat4Writer } from './aedat4/aedat4';
@@ -66,7 +66,38 @@ export async function openEventStream(
     throw new EventFormatError('unknown-format', 'events', sourceName, 0, 'header matches no supported format (AEDAT 2/3.1/4, EVT 2/3, .dat, .npy, CSV)');
   }
   src.format = reader.id;
-  return reader.open(src, opts);
+  let stream: EventStream;
+  try {
+    stream = await reader.open(src, opts);
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+  return closingWhenDone(stream, src);
+}
+
+/** Releases the byte source when the batches run out, fail, or the consumer stops early. */
+function closingWhenDone(stream: EventStream, src: ByteReader): EventStream {
+  return makeEventStream(stream.info, () => {
+    const it = stream[Symbol.asyncIterator]();
+    return {
+      async next() {
+        try {
+          const r = await it.next();
+          if (r.done) await src.close();
+          return r;
+        } catch (e) {
+          await src.close();
+          throw e;
+        }
+      },
+      async return(value?: unknown) {
+        await it.return?.(value as never);
+        await src.close();
+        return { done: true as const, value: value as never };
+      },
+    };
+  });
 }
 
 /**

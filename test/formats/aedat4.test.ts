@@ -158,7 +158,8 @@ test('detect looks for the exact AEDAT 4.0 version line', () => {
 
 test('DVXplorer recording: every event matches the ground truth, and the header facts match its diagnostics', { skip: skipWithoutSharedData }, async () => {
   const truth = loadTruth(DVX);
-  const stream = await openAedat4Stream(new ByteReader(readFileChunks(sharedPath(DVX), 65_537), DVX));
+  const src = new ByteReader(readFileChunks(sharedPath(DVX), 65_537), DVX);
+  const stream = await openAedat4Stream(src);
   assert.equal(stream.info.width, truth.width);
   assert.equal(stream.info.height, truth.height);
   const events = await collectEvents(stream);
@@ -171,6 +172,7 @@ test('DVXplorer recording: every event matches the ground truth, and the header 
   assert.deepEqual(meta.evtsStreamIds, diag.evts_stream_ids);
   assert.deepEqual({ ...(meta.packetsPerStream as object) }, diag.packets_per_stream);
   assert.equal(meta.source, diag.source);
+  await src.close(); // the reader stops at the data table: release the file
 });
 
 test('DVXplorer recording: small batches and 1-byte to 7-byte chunks give the same events', { skip: skipWithoutSharedData }, async () => {

@@ -110,7 +110,7 @@ export async function classifyCommand(args: string[]): Promise<number> {
     const rt = new NsocRuntime(model, { path: values.path });
     const json = values.json;
 
-    let { stream, progress } = await openWithProgress(input, 'classifying');
+    let { stream, progress } = await openWithProgress(input, 'classifying', { reuseBatches: true });
     let sensor = { width: stream.info.width, height: stream.info.height };
     if (!(sensor.width > 0 && sensor.height > 0)) {
       // no geometry in the file: take it from the data, then read again
@@ -118,7 +118,7 @@ export async function classifyCommand(args: string[]): Promise<number> {
       for await (const b of stream) scan.add(b);
       progress.finish('(geometry scan)');
       sensor = { width: scan.maxX + 1, height: scan.maxY + 1 };
-      ({ stream, progress } = await openWithProgress(input, 'classifying'));
+      ({ stream, progress } = await openWithProgress(input, 'classifying', { reuseBatches: true }));
     }
     const binner = new TimeChannelBinner({
       sensor,

@@ -45,14 +45,14 @@ export async function framesCommand(args: string[]): Promise<number> {
   const bins = int('bins', values.bins, 1, 64);
   const polarities = int('polarities', values.polarities, 1, 2) as 1 | 2;
 
-  let { stream, progress } = await openWithProgress(input, 'binning');
+  let { stream, progress } = await openWithProgress(input, 'binning', { reuseBatches: true });
   let sensor = { width: stream.info.width, height: stream.info.height };
   if (!(sensor.width > 0 && sensor.height > 0)) {
     const scan = new EventScan();
     for await (const b of stream) scan.add(b);
     progress.finish('(geometry scan)');
     sensor = { width: scan.maxX + 1, height: scan.maxY + 1 };
-    ({ stream, progress } = await openWithProgress(input, 'binning'));
+    ({ stream, progress } = await openWithProgress(input, 'binning', { reuseBatches: true }));
   }
   const cfg: TimeChannelConfig = {
     sensor,

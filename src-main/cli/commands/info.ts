@@ -22,7 +22,7 @@ export interface FileInfo {
 }
 
 export async function fileInfo(path: string): Promise<FileInfo> {
-  const { stream, progress } = await openWithProgress(path, 'reading');
+  const { stream, progress } = await openWithProgress(path, 'reading', { reuseBatches: true });
   const scan = new EventScan();
   for await (const b of stream) scan.add(b);
   progress.finish();
