@@ -12,7 +12,6 @@
 // --json writes JSON Lines: one {"type":"window",…} object per window as it is
 // classified (streamable), then one {"type":"totals",…}.
 import { parseArgs } from 'node:util';
-import { EventScan } from '../../../src-engine/events/scan';
 import { TimeChannelBinner, type TimeChannelFrame } from '../../../src-engine/frames/time-channel';
 import { AKD1000 } from '../../../src-engine/nsoc/hardware-profile';
 import type { LayerActivity } from '../../../src-engine/nsoc/activity';
@@ -21,7 +20,7 @@ import { predict } from '../../../src-engine/nsoc/prediction';
 import { NsocRuntime } from '../../../src-engine/nsoc/runtime';
 import { si, summary } from '../../../src-engine/nsoc/summary';
 import { parseDurationUs } from '../../../src-engine/util/units';
-import { openWithProgress } from '../open';
+import { openWithGeometry } from '../open';
 import { CliUsageError, describeInput, readModelFile, reportError } from './summary';
 
 export const CLASSIFY_USAGE = `neurolive classify FILE --model MODEL.nlm [--json] [--hop 50ms] [--path event|dense]
@@ -110,16 +109,7 @@ export async function classifyCommand(args: string[]): Promise<number> {
     const rt = new NsocRuntime(model, { path: values.path });
     const json = values.json;
 
-    let { stream, progress } = await openWithProgress(input, 'classifying', { reuseBatches: true });
-    let sensor = { width: stream.info.width, height: stream.info.height };
-    if (!(sensor.width > 0 && sensor.height > 0)) {
-      // no geometry in the file: take it from the data, then read again
-      const scan = new EventScan();
-      for await (const b of stream) scan.add(b);
-      progress.finish('(geometry scan)');
-      sensor = { width: scan.maxX + 1, height: scan.maxY + 1 };
-      ({ stream, progress } = await openWithProgress(input, 'classifying', { reuseBatches: true }));
-    }
+    const { stream, progress, sensor } = await openWithGeometry(input, 'classifying', { reuseBatches: true });
     const binner = new TimeChannelBinner({
       sensor,
       windowUs: enc.windowUs,

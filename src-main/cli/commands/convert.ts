@@ -1,9 +1,8 @@
 import type { EventBatch } from '../../../src-engine/events/batch';
-import { EventScan } from '../../../src-engine/events/scan';
 import { writerForPath } from '../../../src-engine/formats/registry';
 import { openFileSink } from '../../../src-engine/node/file-io';
 import { rename, unlink } from 'node:fs/promises';
-import { openWithProgress } from '../open';
+import { openWithGeometry } from '../open';
 
 export interface ConvertResult {
   format: string;
@@ -20,17 +19,8 @@ export interface ConvertResult {
  */
 export async function convertFile(input: string, output: string): Promise<ConvertResult> {
   const writer = writerForPath(output);
-  let { stream, progress } = await openWithProgress(input, 'converting');
-  let { width, height } = stream.info;
-  if (!(width > 0 && height > 0)) {
-    // The input states no geometry; most outputs need one: take it from the data first.
-    const scan = new EventScan();
-    for await (const b of stream) scan.add(b);
-    progress.finish('(geometry scan)');
-    width = scan.maxX + 1;
-    height = scan.maxY + 1;
-    ({ stream, progress } = await openWithProgress(input, 'converting'));
-  }
+  const { stream, progress, sensor } = await openWithGeometry(input, 'converting');
+  const { width, height } = sensor;
   const tmp = `${output}.partial`;
   const sink = await openFileSink(tmp);
   let count = 0;

@@ -2,12 +2,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { EventScan } from '../../../src-engine/events/scan';
 import { TimeChannelBinner, type TimeChannelConfig } from '../../../src-engine/frames/time-channel';
 import { encodeNpyHeader } from '../../../src-engine/formats/numpy/npy';
 import { openFileSink } from '../../../src-engine/node/file-io';
 import { parseDurationUs, parseRoi, parseSize } from '../../../src-engine/util/units';
-import { openWithProgress } from '../open';
+import { openWithGeometry } from '../open';
 
 export const FRAMES_USAGE = `neurolive frames FILE OUT.npy [options]   time-channel frames as uint8 (N, H, W, C), C = bins × polarities
       --window 100ms   window length        --bins 5            time bins per window
@@ -45,15 +44,7 @@ export async function framesCommand(args: string[]): Promise<number> {
   const bins = int('bins', values.bins, 1, 64);
   const polarities = int('polarities', values.polarities, 1, 2) as 1 | 2;
 
-  let { stream, progress } = await openWithProgress(input, 'binning', { reuseBatches: true });
-  let sensor = { width: stream.info.width, height: stream.info.height };
-  if (!(sensor.width > 0 && sensor.height > 0)) {
-    const scan = new EventScan();
-    for await (const b of stream) scan.add(b);
-    progress.finish('(geometry scan)');
-    sensor = { width: scan.maxX + 1, height: scan.maxY + 1 };
-    ({ stream, progress } = await openWithProgress(input, 'binning', { reuseBatches: true }));
-  }
+  const { stream, progress, sensor } = await openWithGeometry(input, 'binning', { reuseBatches: true });
   const cfg: TimeChannelConfig = {
     sensor,
     windowUs,
