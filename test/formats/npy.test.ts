@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -547,7 +547,9 @@ describe('npy with the real N-CARS recording', { skip: skipWithoutSharedData }, 
 
 // ---------- cross-checks with numpy itself ----------
 
-const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+// Debian's python3 (with python3-numpy, which CI installs), not whatever python3 comes first on PATH.
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 const skipWithoutNumpy: string | false = hasNumpy ? false : 'python3 with numpy not found: skipping the numpy cross-checks';
 if (!hasNumpy) console.log(`# SKIP ${skipWithoutNumpy}`);
 
@@ -557,7 +559,7 @@ describe('npy against numpy', { skip: skipWithoutNumpy }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   const python = (script: string): string => {
-    const r = spawnSync('python3', ['-c', `import numpy as np, json, hashlib, warnings\nwarnings.simplefilter('ignore')\n${script}`], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', `import numpy as np, json, hashlib, warnings\nwarnings.simplefilter('ignore')\n${script}`], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
     return r.stdout;
   };
