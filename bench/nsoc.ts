@@ -8,13 +8,14 @@
 //
 // The event path and onnxruntime are timed interleaved, one inference each in
 // turn, so that load from other processes on the machine hits both alike.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TimeChannelBinner } from '../src-engine/frames/time-channel';
 import { openEventFile } from '../src-engine/node/open-file';
 import type { QuantizedModel } from '../src-engine/nsoc/model';
 import { NsocRuntime } from '../src-engine/nsoc/runtime';
+import { convertOnnx } from '../src-engine/nsoc/convert/convert';
 import { makeConvTiny } from '../src-engine/nsoc/testing/convtiny';
 import { syntheticDvsFrames } from '../src-engine/nsoc/testing/synthetic-frames';
 import { SHARED_EVENTS_DIR } from '../test/support/shared-data';
@@ -209,6 +210,14 @@ export async function nsocBench(minInferences: number): Promise<BenchRow[]> {
     const frames = real.filter((_, i) => i % 4 !== 0);
     const model = makeConvTiny({ calibration, targetDensity: TARGET_DENSITY });
     rows.push(...(await scenario('ConvTiny, DVS128 walking', model, frames, minInferences)));
+    // The very float network onnxruntime runs, converted by our own converter
+    // (calibrated on the same held-out windows): the like-for-like comparison.
+    try {
+      const converted = convertOnnx(readFileSync(ensureConvTinyOnnx()), calibration).model;
+      rows.push(...(await scenario('ConvTiny ONNX converted, DVS128 walking', converted, frames, minInferences)));
+    } catch (e) {
+      console.log(`nsoc: converted ConvTiny scenario skipped: ${(e as Error).message}`);
+    }
   } else {
     console.log(`nsoc: ${SHARED_EVENTS_DIR}/dvs128_walking.aedat not found; real-frame scenario skipped`);
   }
