@@ -77,6 +77,64 @@ function wholeNumber(what: string, v: number, min: number, max: number): number 
   return v;
 }
 
+/**
+ * The run T[i…e) of events that lie in the bin of T[i] (whose d = t − ws is in
+ * [dStart, dEnd), and T[i] is), found by galloping plus binary search on
+ * d < dEnd; or 0 when the run is not non-decreasing (the caller then takes the
+ * run event by event). A non-decreasing run from T[i] needs no dStart check,
+ * and its end is where the event-by-event loop would stop: T[e] is NaN or ≥ dEnd.
+ */
+function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: number): number {
+  // invariant: T[lo − 1] − ws < dEnd; hi = n or T[hi] − ws is not < dEnd
+  let lo = i + 1, hi = n, step = 1;
+  while (lo < hi) {
+    const probe = i + step;
+    if (probe >= hi) break;
+    if (T[probe] - ws < dEnd) lo = probe + 1;
+    else { hi = probe; break; }
+    step *= 2;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (T[mid] - ws < dEnd) lo = mid + 1;
+    else hi = mid;
+  }
+  let prev = T[i];
+  for (let j = i + 1; j < lo; j++) {
+    const t = T[j];
+    if (!(t >= prev)) return 0; // also on NaN
+    prev = t;
+  }
+  return lo;
+}
+
+/**
+ * Counts events [from, to) of one bin into buf (no filters): the branch-free
+ * body of pushDisjoint. Results go to out (see TimeChannelBinner.runOut).
+ */
+function binRun(
+  X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
+  sw1: number, sh1: number, xOff: Int32Array, yOff: Int32Array, pm: number,
+  buf: Uint8Array, chBase: number, clip1: number, out: Int32Array,
+): Int32Array {
+  let oob = 0, roiN = 0, keptOn = 0, sat = 0, satOn = 0;
+  for (let j = from; j < to; j++) {
+    const x = X[j], y = Y[j];
+    if (((sw1 - x) | (sh1 - y)) < 0) { oob++; continue; }
+    const xo = xOff[x], yo = yOff[y];
+    if ((xo | yo) < 0) { roiN++; continue; }
+    const pp = Pol[j] & pm;
+    const idx = yo + xo + chBase + pp;
+    const v = buf[idx];
+    const s = (clip1 - v) >>> 31; // 1 when v ≥ clip: the count stays
+    buf[idx] = v + 1 - s;
+    sat += s;
+    satOn += s & pp;
+    keptOn += pp;
+  }
+  out[0] = oob; out[1] = roiN; out[2] = keptOn; out[3] = sat; out[4] = satOn;
+  return out;
+}
 
 export class TimeChannelBinner {
   readonly outputShape: [number, number, number];
@@ -113,6 +171,8 @@ export class TimeChannelBinner {
   /** events counted, per slot and channel (so the per-channel sums need no pass over the frame) */
   private readonly winChannel: Float64Array;
   private zeroFrame: Uint8Array | null = null;
+  /** binRun's results: [out of bounds, outside ROI, kept ON, saturated, saturated ON] */
+  private readonly runOut = new Int32Array(5);
 
   private t0 = NaN;
   private nextK = 0; // oldest window not yet emitted
@@ -277,25 +337,47 @@ export class TimeChannelBinner {
       const ovBase = slot * this.channels + chBase;
       const buf = this.bufs[slot]!;
       const segStart = i;
-      let kept = 0, keptOn = 0;
-      for (; i < n; i++) {
-        const t = T[i];
-        const d = t - ws;
-        if (!(d >= dStart && d < dEnd)) break; // also leaves on NaN
-        if (t > tMax) tMax = t;
-        else if (t < tMax) ooo++;
-        const x = X[i], y = Y[i];
-        if (x >= sw || y >= sh) { oob++; continue; }
-        if (filtering && !this.passFilters(x, y, t)) continue;
-        const xo = xOff[x], yo = yOff[y];
-        if ((xo | yo) < 0) { roiN++; continue; }
-        const pp = Pol[i] & pm;
-        const idx = yo + xo + chBase + pp;
-        const v = buf[idx];
-        if (v < clip) buf[idx] = v + 1;
-        else overflow[ovBase + pp]++;
-        kept++;
-        keptOn += pp;
+      // First the run of events in this bin (time only), then the spatial work on that run.
+      const d0 = tFirst - ws;
+      const e = d0 >= dStart && d0 < dEnd && tFirst >= tMax ? sortedRunEnd(T, i, n, ws, dEnd) : 0;
+      if (e > 0) {
+        // sorted from a new maximum: no event of the run is out of order
+        i = e;
+        tMax = T[e - 1];
+      } else {
+        for (; i < n; i++) {
+          const t = T[i];
+          const d = t - ws;
+          if (!(d >= dStart && d < dEnd)) break; // also leaves on NaN
+          if (t > tMax) tMax = t;
+          else if (t < tMax) ooo++;
+        }
+      }
+      let kept: number, keptOn: number;
+      if (filtering) {
+        kept = keptOn = 0;
+        for (let j = segStart; j < i; j++) {
+          const x = X[j], y = Y[j];
+          if (x >= sw || y >= sh) { oob++; continue; }
+          if (!this.passFilters(x, y, T[j])) continue;
+          const xo = xOff[x], yo = yOff[y];
+          if ((xo | yo) < 0) { roiN++; continue; }
+          const pp = Pol[j] & pm;
+          const idx = yo + xo + chBase + pp;
+          const v = buf[idx];
+          if (v < clip) buf[idx] = v + 1;
+          else overflow[ovBase + pp]++;
+          kept++;
+          keptOn += pp;
+        }
+      } else {
+        const r = binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
+        oob += r[0];
+        roiN += r[1];
+        kept = i - segStart - r[0] - r[1];
+        keptOn = r[2];
+        overflow[ovBase] += r[3] - r[4];
+        if (P === 2) overflow[ovBase + 1] += r[4];
       }
       if (i === segStart) {
         // Rounding at the very edge of a bin (possible only for t that are not whole µs, outside the
