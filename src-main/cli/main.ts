@@ -1,7 +1,6 @@
 // `neurolive` — the headless command line. Each command lives in commands/.
 import { parseArgs } from 'node:util';
 import { EventFormatError } from '../../src-engine/formats/errors';
-import { writerForPath } from '../../src-engine/formats/registry';
 import { classifyCommand, CLASSIFY_USAGE } from './commands/classify';
 import { convertFile } from './commands/convert';
 import { convertModelCommand, CONVERT_MODEL_USAGE } from './commands/convert-model';
@@ -27,15 +26,6 @@ Prophesee EVT 2.0 / EVT 3.0 / .dat, NumPy .npy, CSV.`;
 
 class UsageError extends Error {}
 
-/** An output name no writer claims is a bad argument (exit code 2), found before the input is opened. */
-function checkOutputName(path: string): void {
-  try {
-    writerForPath(path);
-  } catch (e) {
-    throw new RangeError(e instanceof Error ? e.message : String(e));
-  }
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -54,7 +44,6 @@ export async function main(argv: string[]): Promise<number> {
       case 'convert': {
         const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
         if (positionals.length !== 2) throw new UsageError('convert takes IN and OUT');
-        checkOutputName(positionals[1]);
         const r = await convertFile(positionals[0], positionals[1]);
         process.stdout.write(`${r.count.toLocaleString('en-US')} events, ${r.width}×${r.height}: ${r.format} → ${r.outFormat} ${positionals[1]}\n`);
         return 0;
