@@ -86,3 +86,37 @@ test('BatchBuilder: columns that start small grow on ensure, keeping what was wr
   assert.deepEqual([...got.p], [0, 1, 0, 1]);
   assert.equal(b.t.length, 100, 'the next columns keep the grown size');
 });
+
+test('EVT 3.0 with reuse: vector words that overrun tiny batches carry over exactly', async () => {
+  // Rows of events sharing t, y and polarity make the writer emit VECT_12/VECT_8
+  // words; one word can add up to 11 events past a batch's end.
+  const n = 4000;
+  const b = new BatchBuilder(n);
+  for (let i = 0; i < n; i++) {
+    b.t[i] = 5000 + Math.floor(i / 40) * 3;
+    b.x[i] = (i % 40) * 2 + (Math.floor(i / 40) % 3);
+    b.y[i] = Math.floor(i / 40) % 200;
+    b.p[i] = Math.floor(i / 80) & 1;
+  }
+  const events = b.take(n);
+  const evt3 = WRITERS.find((w) => w.id === 'evt3')!;
+  const sink = memorySink();
+  const w = evt3.create({ width: 320, height: 240 }, sink);
+  await w.write(events);
+  await w.close();
+  const bytes = sink.bytes();
+  const expected = await collectEvents(await openEventStream([bytes], 'v.raw', { format: 'evt3' }));
+  assert.deepEqual(expected, events);
+  for (const batchSize of [1, 2, 3, 5, 7, 11, 12, 13, 100]) {
+    for (const chunk of [bytes.length, 1001, 7]) {
+      const pieces: Uint8Array[] = [];
+      for (let o = 0; o < bytes.length; o += chunk) pieces.push(bytes.subarray(o, o + chunk));
+      const copies: EventBatch[] = [];
+      for await (const batch of await openEventStream(pieces, 'v.raw', { format: 'evt3', batchSize, reuseBatches: true })) {
+        assert.ok(batch.length <= batchSize, `batch of ${batch.length} > ${batchSize}`);
+        copies.push(copyOf(batch));
+      }
+      assert.deepEqual(concatBatches(copies), expected, `batchSize ${batchSize}, chunks of ${chunk}`);
+    }
+  }
+});

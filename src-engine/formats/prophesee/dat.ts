@@ -10,7 +10,7 @@ import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, type EventBatch
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { type PropheseeDecoderKind, WordKernel } from './kernels';
+import { MAX_DIRECT_BATCH, type PropheseeDecoderKind, WordKernel } from './kernels';
 import { datGeometry, HeaderGeometryError, hasRawKeys, headerMeta, headerText, readPercentHeader, scanPercentHeader } from './header';
 import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
@@ -135,6 +135,36 @@ async function* datBatchesWasm(src: ByteReader, batchSize: number, reuse: boolea
   }
 }
 
+/**
+ * With reuseBatches: the kernel decodes straight into columns of batch size
+ * in its own memory and each batch is a view of them (no copy out), valid
+ * until the next iteration as the reuse contract says.
+ */
+async function* datBatchesDirect(src: ByteReader, batchSize: number, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(EVENT_BYTES, dec.maxBytes);
+      if (chunk === null) break;
+      const events = dec.load(chunk, EVENT_BYTES);
+      for (let e = 0; e < events; ) {
+        e = dec.dat(e, batchSize - n, n);
+        n += dec.count;
+        if (n === batchSize) {
+          yield dec.view(n);
+          n = 0;
+        }
+      }
+    }
+    if (n > 0) yield dec.view(n);
+    if (src.buffered > 0) {
+      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole ${EVENT_BYTES}-byte event`);
+    }
+  } finally {
+    dec.release();
+  }
+}
+
 export const datReader: FormatReader = {
   id: 'dat',
   label: 'Prophesee .dat',
@@ -196,6 +226,10 @@ export async function openDatStream(src: ByteReader, opts: ReadOptions = {}, ker
   const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
   const reuse = opts.reuseBatches === true;
   return makeEventStream(info, () => {
+    if (kernel === 'wasm' && reuse && batchSize <= MAX_DIRECT_BATCH) {
+      const direct = WordKernel.create(batchSize, SLICE_BYTES);
+      if (direct) return datBatchesDirect(src, batchSize, direct);
+    }
     const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
     return wasm ? datBatchesWasm(src, batchSize, reuse, wasm) : datBatches(src, batchSize, reuse);
   });

@@ -15,7 +15,7 @@ import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, MAX_EXACT_US, t
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { type PropheseeDecoderKind, WordKernel } from './kernels';
+import { MAX_DIRECT_BATCH, type PropheseeDecoderKind, WordKernel } from './kernels';
 import { checkRawWriterInfo, detectRaw, openRawHeader, rawHeaderBytes } from './raw';
 import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
@@ -155,6 +155,41 @@ async function* evt2BatchesWasm(src: ByteReader, batchSize: number, reuse: boole
   }
 }
 
+/**
+ * With reuseBatches: the kernel decodes straight into columns of batch size
+ * in its own memory and each batch is a view of them (no copy out), valid
+ * until the next iteration as the reuse contract says.
+ */
+async function* evt2BatchesDirect(src: ByteReader, batchSize: number, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(4, dec.maxBytes);
+      if (chunk === null) break;
+      const chunkOffset = src.offset - chunk.length;
+      const words = dec.load(chunk, 4);
+      let i = 0;
+      while (i < words) {
+        i = dec.evt2(i, batchSize - n, n);
+        if (dec.overflowAt >= 0) {
+          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 4);
+        }
+        n += dec.count;
+        if (n === batchSize) {
+          yield dec.view(n);
+          n = 0;
+        }
+      }
+    }
+    if (n > 0) yield dec.view(n);
+    if (src.buffered > 0) {
+      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole 4-byte EVT 2.0 word`);
+    }
+  } finally {
+    dec.release();
+  }
+}
+
 /** Opens an EVT 2.0 stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
 export async function openEvt2Stream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
   src.format = 'evt2';
@@ -162,6 +197,10 @@ export async function openEvt2Stream(src: ByteReader, opts: ReadOptions = {}, ke
   const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
   const reuse = opts.reuseBatches === true;
   return makeEventStream(info, () => {
+    if (kernel === 'wasm' && reuse && batchSize <= MAX_DIRECT_BATCH) {
+      const direct = WordKernel.create(batchSize, SLICE_BYTES);
+      if (direct) return evt2BatchesDirect(src, batchSize, direct);
+    }
     const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
     return wasm ? evt2BatchesWasm(src, batchSize, reuse, wasm) : evt2Batches(src, batchSize, reuse);
   });

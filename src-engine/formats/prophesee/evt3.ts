@@ -28,7 +28,7 @@ import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, MAX_EXACT_US, t
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { type PropheseeDecoderKind, WordKernel } from './kernels';
+import { MAX_DIRECT_BATCH, type PropheseeDecoderKind, WordKernel } from './kernels';
 import { checkRawWriterInfo, detectRaw, openRawHeader, rawHeaderBytes } from './raw';
 import { batchSizeOf, copyColumns, makeColumns, SCRATCH_EVENTS, SLICE_BYTES, u16Bytes, WordViews, type Columns } from './words';
 
@@ -295,6 +295,43 @@ async function* evt3BatchesWasm(src: ByteReader, batchSize: number, reuse: boole
   }
 }
 
+/**
+ * With reuseBatches: the kernel decodes straight into columns of batch size
+ * (plus the 11 a vector word may add past it) in its own memory and each
+ * batch is a view of them (no copy out), valid until the next iteration as
+ * the reuse contract says. Events past a full batch move to the front once
+ * the consumer is done with it.
+ */
+async function* evt3BatchesDirect(src: ByteReader, batchSize: number, dec: WordKernel): AsyncGenerator<EventBatch> {
+  try {
+    let n = 0;
+    for (;;) {
+      const chunk = await src.nextAligned(2, dec.maxBytes);
+      if (chunk === null) break;
+      const chunkOffset = src.offset - chunk.length;
+      const words = dec.load(chunk, 2);
+      let i = 0;
+      while (i < words) {
+        i = dec.evt3(i, batchSize - n, n);
+        if (dec.overflowAt >= 0) {
+          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 2);
+        }
+        n += dec.count;
+        // a vector word may cross the batch end (and, with tiny batches, more than one batch)
+        while (n >= batchSize) {
+          yield dec.view(batchSize);
+          n -= batchSize;
+          if (n > 0) dec.moveToFront(batchSize, n);
+        }
+      }
+    }
+    if (n > 0) yield dec.view(n);
+    if (src.buffered > 0) throw src.error('truncated', 'the last byte does not make a whole 2-byte EVT 3.0 word');
+  } finally {
+    dec.release();
+  }
+}
+
 /** Opens an EVT 3.0 stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
 export async function openEvt3Stream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
   src.format = 'evt3';
@@ -302,6 +339,10 @@ export async function openEvt3Stream(src: ByteReader, opts: ReadOptions = {}, ke
   const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
   const reuse = opts.reuseBatches === true;
   return makeEventStream(info, () => {
+    if (kernel === 'wasm' && reuse && batchSize <= MAX_DIRECT_BATCH) {
+      const direct = WordKernel.create(batchSize, SLICE_BYTES);
+      if (direct) return evt3BatchesDirect(src, batchSize, direct);
+    }
     const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
     return wasm ? evt3BatchesWasm(src, batchSize, reuse, wasm) : evt3Batches(src, batchSize, reuse);
   });

@@ -7,6 +7,7 @@
  */
 import { compileKernel, type CompiledKernel, instantiate } from '../wasm';
 import { PROPHESEE_KERNELS_WASM_BASE64 } from './kernels-binary';
+import type { EventBatch } from '../../events/batch';
 import type { Columns } from './words';
 
 type KernelFn = (w: number, n: number, i: number, t: number, x: number, y: number, p: number, limit: number) => number;
@@ -25,6 +26,13 @@ let compiled: CompiledKernel | null | undefined;
  */
 const pool: WordKernel[] = [];
 const POOL_SIZE = 4;
+
+/**
+ * Largest batch decoded straight into a kernel's columns (batches are views
+ * of its memory, with reuseBatches); larger ones go through a BatchBuilder
+ * instead of a kernel memory of that size.
+ */
+export const MAX_DIRECT_BATCH = 1 << 20;
 
 export function propheseeKernelsAvailable(): boolean {
   if (compiled === undefined) compiled = compileKernel(PROPHESEE_KERNELS_WASM_BASE64);
@@ -95,16 +103,20 @@ export class WordKernel {
     return n;
   }
 
-  private call(fn: KernelFn, n: number, i: number, limit: number): number {
+  private call(fn: KernelFn, n: number, i: number, limit: number, at: number): number {
     const [t, x, y, p] = this.colAt;
-    const next = fn(this.wordsAt, n, i, t, x, y, p, limit);
+    const next = fn(this.wordsAt, n, i, t + 8 * at, x + 2 * at, y + 2 * at, p + at, limit);
     this.count = this.i32[11];
     this.overflowAt = this.i32[12];
     return next;
   }
 
-  /** EVT 3.0 u16 words from index `i` until at least `limit` events; returns the next index. */
-  evt3(i: number): number {
+  /**
+   * EVT 3.0 u16 words from index `i` until at least `limit` events (default:
+   * the kernel's); returns the next index. Events go to the columns from
+   * event `at` on (at + limit ≤ the kernel's limit).
+   */
+  evt3(i: number, limit: number = this.limit, at = 0): number {
     this.count = 0;
     this.overflowAt = -1;
     if (!this.started) {
@@ -120,11 +132,11 @@ export class WordKernel {
       this.i32[5] = 0; // low
       i++;
     }
-    return this.call(this.fns.evt3, this.words, i, this.limit);
+    return this.call(this.fns.evt3, this.words, i, limit, at);
   }
 
-  /** EVT 2.0 u32 words from index `i`, at most `room` (≤ limit) of them; returns the next index. */
-  evt2(i: number, room: number): number {
+  /** EVT 2.0 u32 words from index `i`, at most `room` (≤ limit − at) of them, into the columns from event `at`; returns the next index. */
+  evt2(i: number, room: number, at = 0): number {
     this.count = 0;
     this.overflowAt = -1;
     if (!this.started) {
@@ -137,11 +149,30 @@ export class WordKernel {
       this.f64[0] = field * 64; // time base
       // the first TIME_HIGH is decoded again by the loop (it sets the same base), as the JavaScript decoder does
     }
-    return this.call(this.fns.evt2, this.words, i, Math.min(room, this.limit));
+    return this.call(this.fns.evt2, this.words, i, Math.min(room, this.limit - at), at);
   }
 
-  /** .dat events (loaded as 8-byte words) from event `e`, at most `room` (≤ limit) of them; returns the next event index. */
-  dat(e: number, room: number): number {
-    return this.call(this.fns.dat, 2 * this.words, 2 * e, Math.min(room, this.limit)) >>> 1;
+  /** .dat events (loaded as 8-byte words) from event `e`, at most `room` (≤ limit − at) of them, into the columns from event `at`; returns the next event index. */
+  dat(e: number, room: number, at = 0): number {
+    return this.call(this.fns.dat, 2 * this.words, 2 * e, Math.min(room, this.limit - at), at) >>> 1;
+  }
+
+  /**
+   * Events [0, n) of the columns as a batch: a view of this kernel's memory,
+   * valid until the kernel runs again or is released (the reuseBatches
+   * contract: until the stream's next iteration).
+   */
+  view(n: number): EventBatch {
+    const c = this.columns;
+    return { t: c.t.subarray(0, n), x: c.x.subarray(0, n), y: c.y.subarray(0, n), p: c.p.subarray(0, n), length: n };
+  }
+
+  /** Moves events [from, from + count) of the columns to the front. */
+  moveToFront(from: number, count: number): void {
+    const c = this.columns;
+    c.t.copyWithin(0, from, from + count);
+    c.x.copyWithin(0, from, from + count);
+    c.y.copyWithin(0, from, from + count);
+    c.p.copyWithin(0, from, from + count);
   }
 }
