@@ -6,11 +6,12 @@
  * little-endian events: u32 t (µs), u32 w with x = w & 0x3FFF,
  * y = (w >> 14) & 0x3FFF, p = (w >> 28) & 1.
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { MAX_DIRECT_BATCH, type PropheseeDecoderKind, WordKernel } from './kernels';
+import { kernelBatches, type KernelStep } from './kernel-batches';
+import type { PropheseeDecoderKind } from './kernels';
 import { datGeometry, HeaderGeometryError, hasRawKeys, headerMeta, headerText, readPercentHeader, scanPercentHeader } from './header';
 import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
@@ -106,65 +107,6 @@ async function* datBatches(src: ByteReader, batchSize: number, reuse: boolean): 
   }
 }
 
-/** The same stream decoded by the WebAssembly kernel (kernels.ts). */
-async function* datBatchesWasm(src: ByteReader, batchSize: number, reuse: boolean, dec: WordKernel): AsyncGenerator<EventBatch> {
-  try {
-    const out = new BatchBuilder(batchSize, reuse, INITIAL_BATCH_EVENTS);
-    let n = 0;
-    for (;;) {
-      const chunk = await src.nextAligned(EVENT_BYTES, dec.maxBytes);
-      if (chunk === null) break;
-      const events = dec.load(chunk, EVENT_BYTES);
-      for (let e = 0; e < events; ) {
-        e = dec.dat(e, batchSize - n);
-        out.ensure(n + dec.count);
-        copyColumns(out, n, dec.columns, 0, dec.count);
-        n += dec.count;
-        if (n === batchSize) {
-          yield out.take(n);
-          n = 0;
-        }
-      }
-    }
-    if (n > 0) yield out.take(n);
-    if (src.buffered > 0) {
-      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole ${EVENT_BYTES}-byte event`);
-    }
-  } finally {
-    dec.release();
-  }
-}
-
-/**
- * With reuseBatches: the kernel decodes straight into columns of batch size
- * in its own memory and each batch is a view of them (no copy out), valid
- * until the next iteration as the reuse contract says.
- */
-async function* datBatchesDirect(src: ByteReader, batchSize: number, dec: WordKernel): AsyncGenerator<EventBatch> {
-  try {
-    let n = 0;
-    for (;;) {
-      const chunk = await src.nextAligned(EVENT_BYTES, dec.maxBytes);
-      if (chunk === null) break;
-      const events = dec.load(chunk, EVENT_BYTES);
-      for (let e = 0; e < events; ) {
-        e = dec.dat(e, batchSize - n, n);
-        n += dec.count;
-        if (n === batchSize) {
-          yield dec.view(n);
-          n = 0;
-        }
-      }
-    }
-    if (n > 0) yield dec.view(n);
-    if (src.buffered > 0) {
-      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole ${EVENT_BYTES}-byte event`);
-    }
-  } finally {
-    dec.release();
-  }
-}
-
 export const datReader: FormatReader = {
   id: 'dat',
   label: 'Prophesee .dat',
@@ -225,13 +167,10 @@ export async function openDatStream(src: ByteReader, opts: ReadOptions = {}, ker
   };
   const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
   const reuse = opts.reuseBatches === true;
+  const step: KernelStep = (dec, e, room, at) => dec.dat(e, room, at);
   return makeEventStream(info, () => {
-    if (kernel === 'wasm' && reuse && batchSize <= MAX_DIRECT_BATCH) {
-      const direct = WordKernel.create(batchSize, SLICE_BYTES);
-      if (direct) return datBatchesDirect(src, batchSize, direct);
-    }
-    const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
-    return wasm ? datBatchesWasm(src, batchSize, reuse, wasm) : datBatches(src, batchSize, reuse);
+    const wasm = kernel === 'wasm' ? kernelBatches(src, batchSize, reuse, EVENT_BYTES, step, `do not make a whole ${EVENT_BYTES}-byte event`) : null;
+    return wasm ?? datBatches(src, batchSize, reuse);
   });
 }
 

@@ -11,11 +11,12 @@
  * first TIME_HIGH are dropped; t = TIME_HIGH·64 + low; the 34-bit clock
  * loops (+2^34 µs) when a TIME_HIGH falls by at least MaxTimestamp − 10000 µs.
  */
-import { BatchBuilder, DEFAULT_BATCH_SIZE, INITIAL_BATCH_EVENTS, MAX_EXACT_US, type EventBatch } from '../../events/batch';
+import { BatchBuilder, DEFAULT_BATCH_SIZE, MAX_EXACT_US, type EventBatch } from '../../events/batch';
 import { makeEventStream, type EventStream } from '../../events/stream';
 import type { ByteReader } from '../byte-reader';
 import type { ByteSink, EventWriter, FormatReader, FormatWriter, ReadOptions, WriterInfo } from '../types';
-import { MAX_DIRECT_BATCH, type PropheseeDecoderKind, WordKernel } from './kernels';
+import { kernelBatches, type KernelStep } from './kernel-batches';
+import type { PropheseeDecoderKind } from './kernels';
 import { checkRawWriterInfo, detectRaw, openRawHeader, rawHeaderBytes } from './raw';
 import { batchSizeOf, copyColumns, SCRATCH_EVENTS, SLICE_BYTES, u32Bytes, WordViews, type Columns } from './words';
 
@@ -121,88 +122,22 @@ async function* evt2Batches(src: ByteReader, batchSize: number, reuse: boolean):
   }
 }
 
-/** The same stream decoded by the WebAssembly kernel (kernels.ts). */
-async function* evt2BatchesWasm(src: ByteReader, batchSize: number, reuse: boolean, dec: WordKernel): AsyncGenerator<EventBatch> {
-  try {
-    const out = new BatchBuilder(batchSize, reuse, INITIAL_BATCH_EVENTS);
-    let n = 0;
-    for (;;) {
-      const chunk = await src.nextAligned(4, dec.maxBytes);
-      if (chunk === null) break;
-      const chunkOffset = src.offset - chunk.length;
-      const words = dec.load(chunk, 4);
-      let i = 0;
-      while (i < words) {
-        i = dec.evt2(i, batchSize - n);
-        if (dec.overflowAt >= 0) {
-          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 4);
-        }
-        out.ensure(n + dec.count);
-        copyColumns(out, n, dec.columns, 0, dec.count);
-        n += dec.count;
-        if (n === batchSize) {
-          yield out.take(n);
-          n = 0;
-        }
-      }
-    }
-    if (n > 0) yield out.take(n);
-    if (src.buffered > 0) {
-      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole 4-byte EVT 2.0 word`);
-    }
-  } finally {
-    dec.release();
-  }
-}
-
-/**
- * With reuseBatches: the kernel decodes straight into columns of batch size
- * in its own memory and each batch is a view of them (no copy out), valid
- * until the next iteration as the reuse contract says.
- */
-async function* evt2BatchesDirect(src: ByteReader, batchSize: number, dec: WordKernel): AsyncGenerator<EventBatch> {
-  try {
-    let n = 0;
-    for (;;) {
-      const chunk = await src.nextAligned(4, dec.maxBytes);
-      if (chunk === null) break;
-      const chunkOffset = src.offset - chunk.length;
-      const words = dec.load(chunk, 4);
-      let i = 0;
-      while (i < words) {
-        i = dec.evt2(i, batchSize - n, n);
-        if (dec.overflowAt >= 0) {
-          throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 4);
-        }
-        n += dec.count;
-        if (n === batchSize) {
-          yield dec.view(n);
-          n = 0;
-        }
-      }
-    }
-    if (n > 0) yield dec.view(n);
-    if (src.buffered > 0) {
-      throw src.error('truncated', `the last ${src.buffered} byte(s) do not make a whole 4-byte EVT 2.0 word`);
-    }
-  } finally {
-    dec.release();
-  }
-}
-
 /** Opens an EVT 2.0 stream; `kernel: 'js'` forces the JavaScript decoder (tests compare the two). */
 export async function openEvt2Stream(src: ByteReader, opts: ReadOptions = {}, kernel: PropheseeDecoderKind = 'wasm'): Promise<EventStream> {
   src.format = 'evt2';
   const info = await openRawHeader(src, 'EVT2', opts);
   const batchSize = batchSizeOf(opts.batchSize, DEFAULT_BATCH_SIZE);
   const reuse = opts.reuseBatches === true;
-  return makeEventStream(info, () => {
-    if (kernel === 'wasm' && reuse && batchSize <= MAX_DIRECT_BATCH) {
-      const direct = WordKernel.create(batchSize, SLICE_BYTES);
-      if (direct) return evt2BatchesDirect(src, batchSize, direct);
+  const step: KernelStep = (dec, i, room, at, chunkOffset) => {
+    const next = dec.evt2(i, room, at);
+    if (dec.overflowAt >= 0) {
+      throw src.error('unsupported', 'timestamp beyond 2^53 µs after repeated clock loops', chunkOffset + dec.overflowAt * 4);
     }
-    const wasm = kernel === 'wasm' ? WordKernel.create(SCRATCH_EVENTS, SLICE_BYTES) : null;
-    return wasm ? evt2BatchesWasm(src, batchSize, reuse, wasm) : evt2Batches(src, batchSize, reuse);
+    return next;
+  };
+  return makeEventStream(info, () => {
+    const wasm = kernel === 'wasm' ? kernelBatches(src, batchSize, reuse, 4, step, 'do not make a whole 4-byte EVT 2.0 word') : null;
+    return wasm ?? evt2Batches(src, batchSize, reuse);
   });
 }
 
