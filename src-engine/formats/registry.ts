@@ -76,9 +76,16 @@ export async function openEventStream(
   return closingWhenDone(stream, src);
 }
 
-/** Releases the byte source when the batches run out, fail, or the consumer stops early. */
+/**
+ * Releases the byte source when the batches run out, fail, or the consumer
+ * stops early. A stream reads its source once, so a second iteration is an
+ * error rather than a silently empty or garbled read.
+ */
 function closingWhenDone(stream: EventStream, src: ByteReader): EventStream {
+  let started = false;
   return makeEventStream(stream.info, () => {
+    if (started) throw new Error(`${src.sourceName}: an event stream can be iterated only once`);
+    started = true;
     const it = stream[Symbol.asyncIterator]();
     return {
       async next() {

@@ -72,3 +72,11 @@ test('unknown output extensions are refused with the list of known ones', () => 
   assert.equal(writerForPath('x.raw').id, 'evt3');
   assert.equal(writerForPath('x.evt2').id, 'evt2');
 });
+
+test('a stream reads its source once: a second iteration is refused', async () => {
+  const stream = await openEventStream([await aedat4Bytes(100)], 'twice.aedat4');
+  let n = 0;
+  for await (const b of stream) n += b.length;
+  assert.equal(n, 100);
+  assert.throws(() => stream[Symbol.asyncIterator](), /twice\.aedat4: an event stream can be iterated only once/);
+});

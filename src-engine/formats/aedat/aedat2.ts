@@ -299,12 +299,7 @@ export const aedat2Reader: FormatReader = {
       },
     };
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    let started = false;
-    return makeEventStream(info, () => {
-      if (started) throw new Error('an AEDAT 2.0 stream can be iterated only once');
-      started = true;
-      return decodeBody(new BodyState(src, plan, skipped, batchSize, opts.reuseBatches === true));
-    });
+    return makeEventStream(info, () => decodeBody(new BodyState(src, plan, skipped, batchSize, opts.reuseBatches === true)));
   },
 };
 

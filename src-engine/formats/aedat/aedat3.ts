@@ -267,12 +267,7 @@ export const aedat3Reader: FormatReader = {
       },
     };
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    let started = false;
-    return makeEventStream(info, () => {
-      if (started) throw new Error('an AEDAT 3.1 stream can be iterated only once');
-      started = true;
-      return decodePackets(new BodyState(src, geometry, skipped, batchSize, opts.reuseBatches === true));
-    });
+    return makeEventStream(info, () => decodePackets(new BodyState(src, geometry, skipped, batchSize, opts.reuseBatches === true)));
   },
 };
 
