@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
-import { IPC_CHANNELS, type AppInfo } from './ipc-contract';
+import type { AppInfo } from './ipc/contract';
 
 // One running copy: a second launch focuses the first window.
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -41,8 +41,9 @@ app.whenReady().then(() => {
   // Only the camera and microphone may be granted, and only to our own pages.
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'media'));
 
-  ipcMain.handle(IPC_CHANNELS.appInfo, (event): AppInfo => {
+  ipcMain.handle('neurolive:invoke', (event, method: unknown): AppInfo => {
     if (event.senderFrame !== mainWindow?.webContents.mainFrame) throw new Error('unexpected IPC sender');
+    if (method !== 'appInfo') throw new Error('not implemented yet');
     return { name: app.getName(), version: app.getVersion(), runtime: 'electron', platform: process.platform };
   });
 

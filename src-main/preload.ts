@@ -1,9 +1,17 @@
-// A narrow bridge: named functions only, never ipcRenderer itself.
+// A narrow bridge: the contract's named functions only, never ipcRenderer itself.
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC_CHANNELS, type NeuroliveApi } from './ipc-contract';
+import { createApi } from './ipc/client';
+import type { MediaName, MethodName, TopicName, Transport } from './ipc/contract';
 
-const api: NeuroliveApi = {
-  appInfo: () => ipcRenderer.invoke(IPC_CHANNELS.appInfo),
+const transport: Transport = {
+  invoke: (method: MethodName, arg: unknown) => ipcRenderer.invoke('neurolive:invoke', method, arg),
+  subscribe: (topic: TopicName, listener: (payload: unknown) => void) => {
+    const channel = `neurolive:topic:${topic}`;
+    const wrapped = (_e: unknown, payload: unknown): void => listener(payload);
+    ipcRenderer.on(channel, wrapped);
+    return () => ipcRenderer.removeListener(channel, wrapped);
+  },
+  send: (media: MediaName, payload: unknown) => ipcRenderer.send(`neurolive:media:${media}`, payload),
 };
 
-contextBridge.exposeInMainWorld('neurolive', api);
+contextBridge.exposeInMainWorld('neurolive', createApi(transport));

@@ -1,4 +1,4 @@
-import type { NeuroliveApi } from '../../src-main/ipc-contract';
+import type { NeuroliveApi } from '../../src-main/ipc/contract';
 
 declare global {
   interface Window {
