@@ -72,6 +72,12 @@ export const ModelCard = z.object({
   embeddingLayer: z.number().int().nonnegative(),
   embeddingSize: z.number().int().positive(),
   input: InputEncoding,
+  /**
+   * examples of every label as embedding-layer outputs (uint8 .npy [N, embeddingSize]
+   * and int32 .npy [N] label indices, files in the model folder): the learners
+   * start from these, so pretrained and enrolled classes are scored alike
+   */
+  pretrainedEmbeddings: z.object({ file: z.string(), labelsFile: z.string() }).optional(),
   metrics: z
     .object({
       floatAccuracy: z.number().min(0).max(1),
