@@ -9,10 +9,11 @@
 // step that has shipped; fix forward with a new one. Steps must not depend on
 // code that may change later (inline the SQL).
 //
-// Owners: 001 classes (class store, issue 5).
+// Owners: 001 classes (class store, issue 5), 002 takes (recording, issue 6).
 import { migration as m001 } from './001-classes';
+import { migration as m002 } from './002-takes';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
