@@ -1,0 +1,253 @@
+// Synthetic speech for datasets and tests: one word (or short phrase) spoken by
+// espeak-ng or flite, resampled by sox to a 16 kHz mono 16-bit WAV — the
+// cochlea's input format.
+//
+// espeak-ng is the training synthesizer (many voices × variants, pitch,
+// speed, amplitude); flite is a different synthesizer (diphone/clustergen
+// voices) kept for evaluation, so a model is tested on speech it never heard
+// the like of. Every tool runs through execFile (no shell: the text is an
+// argument, never parsed); a missing tool is a SpeechToolError naming the
+// Debian package. Results can be cached by a hash of the parameters: the
+// tools are deterministic (same parameters → same bytes; sox runs with -R and
+// no dither), so a cache hit is exactly what a new run would give.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const SPEECH_SAMPLE_RATE = 16000;
+
+export type SpeechSynth = 'espeak-ng' | 'flite';
+
+export interface SpeechParams {
+  /** what to say: letters, digits, spaces, apostrophes and hyphens (≤ 100 characters) */
+  text: string;
+  synth: SpeechSynth;
+  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16') */
+  voice?: string;
+  /** espeak-ng: -p 0–99 (default 50); flite: target mean F0 in Hz, 40–400 (default: the voice's own) */
+  pitch?: number;
+  /** words per minute, 80–450 (espeak-ng -s; default 175); flite: duration stretch 175 / speed */
+  speed?: number;
+  /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite: sox vol) */
+  amplitude?: number;
+  /** sox reverb reverberance 1–100 (0 or absent: dry) */
+  reverb?: number;
+  /** sox lowpass cut-off in Hz, 1000–7900 (a band-limited microphone or phone line; absent: full band) */
+  lowpassHz?: number;
+}
+
+/** Debian packages providing each tool, for error messages. */
+export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', sox: 'sox' };
+
+/** A synthesis tool is missing or failed; `tool` names it, `debianPackage` says what to install. */
+export class SpeechToolError extends Error {
+  constructor(
+    readonly tool: string,
+    reason: string,
+    readonly missing = false,
+  ) {
+    super(`${tool}: ${reason}`);
+    this.name = 'SpeechToolError';
+  }
+  get debianPackage(): string {
+    return SPEECH_TOOL_PACKAGES[this.tool] ?? this.tool;
+  }
+}
+
+/** Bumped when the synthesis pipeline changes, so cached WAVs from an older pipeline are not reused. */
+const PIPELINE_VERSION = 1;
+const TEXT_RE = /^[A-Za-z0-9][A-Za-z0-9 '\-]{0,99}$/;
+const VOICE_RE = /^[A-Za-z0-9][A-Za-z0-9_+\-.]{0,63}$/;
+
+function range(name: string, v: number | undefined, min: number, max: number): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new RangeError(`speech: ${name} must be a number from ${min} to ${max}, not ${v}`);
+  }
+}
+
+/** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
+export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, 'pitch' | 'reverb' | 'lowpassHz'>> & Pick<SpeechParams, 'pitch' | 'reverb' | 'lowpassHz'> {
+  if (p.synth !== 'espeak-ng' && p.synth !== 'flite') throw new RangeError(`speech: synth must be 'espeak-ng' or 'flite', not ${String(p.synth)}`);
+  if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
+    throw new RangeError(`speech: text must be 1–100 letters, digits, spaces, apostrophes or hyphens starting with a letter or digit, not ${JSON.stringify(p.text)}`);
+  }
+  const voice = p.voice ?? (p.synth === 'espeak-ng' ? 'en' : 'kal16');
+  if (!VOICE_RE.test(voice)) throw new RangeError(`speech: voice ${JSON.stringify(voice)} is not a voice name`);
+  if (p.synth === 'espeak-ng') range('pitch', p.pitch, 0, 99);
+  else range('pitch (flite: mean F0 in Hz)', p.pitch, 40, 400);
+  range('speed (words per minute)', p.speed, 80, 450);
+  range('amplitude', p.amplitude, 0, 200);
+  range('reverb', p.reverb, 0, 100);
+  range('lowpassHz', p.lowpassHz, 1000, 7900);
+  const out: ReturnType<typeof normalizeSpeechParams> = { text: p.text, synth: p.synth, voice, speed: p.speed ?? 175, amplitude: p.amplitude ?? 100 };
+  if (p.pitch !== undefined) out.pitch = p.pitch;
+  if (p.reverb) out.reverb = p.reverb;
+  if (p.lowpassHz !== undefined) out.lowpassHz = p.lowpassHz;
+  return out;
+}
+
+/** Hex sha256 of the normalized parameters and the pipeline version: the cache file name. */
+export function speechCacheKey(p: SpeechParams): string {
+  const n = normalizeSpeechParams(p);
+  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0]);
+  return createHash('sha256').update(canon).digest('hex');
+}
+
+interface RunResult {
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** Runs a tool without a shell; ENOENT → SpeechToolError naming the Debian package, a failure → its stderr. */
+export function runTool(tool: string, args: readonly string[], timeoutMs = 30_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(tool, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 64 << 20, windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return resolve({ stdout, stderr });
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
+      const pkg = SPEECH_TOOL_PACKAGES[tool] ?? tool;
+      if (e.code === 'ENOENT') return reject(new SpeechToolError(tool, `not found on PATH — install the Debian package '${pkg}' (apt-get install ${pkg})`, true));
+      const msg = stderr?.toString('utf8').trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+      reject(new SpeechToolError(tool, `${e.killed ? 'timed out' : `exited with ${e.code}`}${msg ? `: ${msg}` : ''} (args: ${args.join(' ')})`));
+    });
+  });
+}
+
+/** sox arguments turning any WAV into the 16 kHz mono 16-bit result, with the optional effects. */
+function soxArgs(input: string, output: string, n: ReturnType<typeof normalizeSpeechParams>, volume: number): string[] {
+  // -R: repeatable (fixed seeds); -D: no dither, so identical input gives identical bytes
+  const args = ['-R', '-D', '-q', input, '-r', String(SPEECH_SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', output];
+  if (volume !== 1) args.push('vol', volume.toFixed(4));
+  if (n.lowpassHz !== undefined) args.push('lowpass', n.lowpassHz.toFixed(0));
+  // -w wet only would lose the direct sound; the default mixes both. Reverb makes a tail: no trim here (the caller finds the word).
+  if (n.reverb) args.push('reverb', n.reverb.toFixed(0));
+  args.push('rate', '-h', String(SPEECH_SAMPLE_RATE));
+  return args;
+}
+
+async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: string, work: string): Promise<void> {
+  const raw = join(work, 'raw.wav');
+  let volume = 1;
+  if (n.synth === 'espeak-ng') {
+    const args = ['-v', n.voice, '-s', n.speed.toFixed(0), '-a', n.amplitude.toFixed(0), '-w', raw];
+    if (n.pitch !== undefined) args.push('-p', n.pitch.toFixed(0));
+    args.push('--', n.text);
+    const r = await runTool('espeak-ng', args);
+    // espeak-ng reports an unknown voice on stderr with exit status 1 (caught above); guard an empty result too
+    if (r.stderr.length && /does not exist|not found/i.test(r.stderr.toString())) throw new SpeechToolError('espeak-ng', `voice ${n.voice}: ${r.stderr.toString().trim()}`);
+  } else {
+    // flite silently falls back to its default voice for an unknown name: check first
+    const voices = await fliteVoices();
+    if (!voices.includes(n.voice)) throw new SpeechToolError('flite', `no voice ${JSON.stringify(n.voice)} (flite -lv lists: ${voices.join(', ')})`);
+    const args = ['-voice', n.voice, '--setf', `duration_stretch=${(175 / n.speed).toFixed(4)}`];
+    if (n.pitch !== undefined) args.push('--setf', `int_f0_target_mean=${n.pitch.toFixed(1)}`);
+    args.push('-t', n.text, '-o', raw);
+    await runTool('flite', args);
+    volume = n.amplitude / 100;
+  }
+  let size = 0;
+  try {
+    size = (await readFile(raw)).length;
+  } catch {
+    size = 0;
+  }
+  if (size <= 44) throw new SpeechToolError(n.synth, `produced no audio for ${JSON.stringify(n.text)} with voice ${n.voice} (is the voice installed? espeak-ng --voices / flite -lv)`);
+  await runTool('sox', soxArgs(raw, out, n, volume));
+}
+
+export interface SynthesizeOptions {
+  /** directory of cached WAVs (`<key[0..2]>/<key>.wav`); absent: no cache */
+  cacheDir?: string;
+}
+
+/**
+ * Speaks `p.text` and returns the 16 kHz mono 16-bit WAV bytes. With a cache
+ * directory, a previous result for the same parameters is returned as is
+ * (written atomically: a crash leaves no half file).
+ */
+export async function synthesizeSpeech(p: SpeechParams, opts: SynthesizeOptions = {}): Promise<Uint8Array> {
+  const n = normalizeSpeechParams(p);
+  let cached: string | undefined;
+  if (opts.cacheDir) {
+    const key = speechCacheKey(n);
+    cached = join(opts.cacheDir, key.slice(0, 2), `${key}.wav`);
+    try {
+      return new Uint8Array(await readFile(cached));
+    } catch {
+      /* not cached yet */
+    }
+  }
+  const work = await mkdtemp(join(opts.cacheDir ?? tmpdir(), '.speech-'));
+  try {
+    const out = join(work, 'out.wav');
+    await synthesizeInto(n, out, work);
+    const bytes = new Uint8Array(await readFile(out));
+    if (cached) {
+      await mkdir(dirname(cached), { recursive: true });
+      await rename(out, cached);
+    }
+    return bytes;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Like synthesizeSpeech, writing the WAV to `outPath`. */
+export async function synthesizeSpeechToFile(p: SpeechParams, outPath: string, opts: SynthesizeOptions = {}): Promise<void> {
+  const bytes = await synthesizeSpeech(p, opts);
+  await mkdir(dirname(outPath), { recursive: true });
+  await writeFile(outPath, bytes);
+}
+
+/** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages) or flite's `-lv`. */
+export async function listSpeechVoices(synth: SpeechSynth): Promise<string[]> {
+  if (synth === 'espeak-ng') {
+    const { stdout } = await runTool('espeak-ng', ['--voices=en']);
+    const out = new Set<string>();
+    for (const line of stdout.toString('utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // Pty Language Age/Gender VoiceName File …; MBROLA voices live under mb/
+      if (cols.length >= 5 && cols[1] !== 'variant' && !cols[4].startsWith('mb/')) out.add(cols[1]);
+    }
+    return [...out];
+  }
+  const { stdout } = await runTool('flite', ['-lv']);
+  const text = stdout.toString('utf8').replace(/^.*?:/s, '');
+  return text.split(/\s+/).filter(Boolean);
+}
+
+let fliteVoiceList: Promise<string[]> | undefined;
+function fliteVoices(): Promise<string[]> {
+  fliteVoiceList ??= listSpeechVoices('flite').catch((e) => {
+    fliteVoiceList = undefined;
+    throw e;
+  });
+  return fliteVoiceList;
+}
+
+/** espeak-ng voice variants (`+name` suffixes: m1…m7, f1…f5, klatt…) from `--voices=variant`. */
+export async function listEspeakVariants(): Promise<string[]> {
+  const { stdout } = await runTool('espeak-ng', ['--voices=variant']);
+  const out: string[] = [];
+  for (const line of stdout.toString('utf8').split('\n').slice(1)) {
+    const file = line.trim().split(/\s+/)[4];
+    if (file?.startsWith('!v/')) out.push(file.slice(3));
+  }
+  return out;
+}
+
+/** Which synthesis tools are on PATH (each probed by a harmless run). */
+export async function probeSpeechTools(): Promise<Record<'espeak-ng' | 'flite' | 'sox', boolean>> {
+  const probe = async (tool: string, args: string[]): Promise<boolean> => {
+    try {
+      await runTool(tool, args, 10_000);
+      return true;
+    } catch (e) {
+      return !(e instanceof SpeechToolError && e.missing);
+    }
+  };
+  const [espeak, flite, sox] = await Promise.all([probe('espeak-ng', ['--version']), probe('flite', ['--version']), probe('sox', ['--version'])]);
+  return { 'espeak-ng': espeak, flite, sox };
+}
