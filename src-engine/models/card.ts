@@ -32,7 +32,15 @@ export const InputEncoding = z.object({
    */
   layout: z.enum(['hwc', 'time-rows']),
   /** DVS emulator settings for webcam / video input */
-  dvs: z.object({ preset: z.enum(['clean', 'noisy']), fps: z.number().positive() }).optional(),
+  dvs: z
+    .object({
+      preset: z.enum(['clean', 'noisy']),
+      /** frame rate the emulator was fed in training (live webcams run at their own rate) */
+      fps: z.number().positive(),
+      /** optional DvsParams overrides (thresholdOn, refractoryUs, …) */
+      params: z.record(z.string(), z.number()).optional(),
+    })
+    .optional(),
   /** cochlea settings for microphone / wav input */
   cochlea: z
     .object({
@@ -40,7 +48,11 @@ export const InputEncoding = z.object({
       channels: z.number().int().positive(),
       fMinHz: z.number().positive(),
       fMaxHz: z.number().positive(),
-      thresholdDb: z.number().positive().optional(),
+      /** CochleaConfig names: noise floor (dB, negative), delta step, level sampling, envelope */
+      thresholdDb: z.number().optional(),
+      deltaDb: z.number().positive().optional(),
+      frameHopUs: z.number().positive().optional(),
+      envelopeHz: z.number().positive().optional(),
     })
     .passthrough()
     .optional(),
