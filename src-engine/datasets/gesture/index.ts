@@ -1,0 +1,10 @@
+// The procedural gesture dataset's renderer (pure TypeScript: runs in workers and browsers).
+export { GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, gestureClassIndex } from './classes';
+export type { GestureClass } from './classes';
+export { makeGestureClip, makeSubject, makeTake, mixSeed } from './scene';
+export type { ClutterShape, Distractor, GestureClip, GestureSubject, GestureTake } from './scene';
+export { GestureRenderer } from './renderer';
+export { J, JOINTS, makePose, poseAt } from './pose';
+export type { Pose } from './pose';
+export { GESTURE_INPUT, encodeClip } from './sample';
+export type { ClipRenderOptions, ClipWindows } from './sample';

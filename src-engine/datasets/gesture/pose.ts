@@ -1,0 +1,204 @@
+/**
+ * Per-class joint trajectories of the 2D figure. Each arm is posed either by
+ * angles (upper arm α and forearm γ, measured in the arm's "outward" frame:
+ * 0 = straight out sideways, π/2 = hanging down, −π/2 = straight up) or by a
+ * hand target solved with two-link inverse kinematics. Everything is a pure
+ * function of (clip, t): no state, so any frame can be rendered on its own.
+ * Units: frame heights; x from the frame centre, y down from the top.
+ */
+import { GESTURE_CLASSES } from './classes';
+import type { GestureClip } from './scene';
+
+/** Joint slots in a Pose (x at 2k, y at 2k + 1). */
+export const J = {
+  neck: 0, pelvis: 1, head: 2,
+  shoulderR: 3, elbowR: 4, handR: 5,
+  shoulderL: 6, elbowL: 7, handL: 8,
+  hipR: 9, kneeR: 10, footR: 11,
+  hipL: 12, kneeL: 13, footL: 14,
+} as const;
+export const JOINTS = 15;
+
+/** Joint positions plus the head's turn (1 = facing the camera, smaller = turned: the head looks narrower). */
+export interface Pose {
+  xy: Float64Array;
+  headTurn: number;
+  headShift: number;
+}
+
+export function makePose(): Pose {
+  return { xy: new Float64Array(JOINTS * 2), headTurn: 1, headShift: 0 };
+}
+
+const TAU = 2 * Math.PI;
+
+/** Sets elbow and hand of the arm at `shoulder` (side −1 = subject's right = image left) from angles. */
+function armAngles(xy: Float64Array, shoulder: number, side: number, U: number, F: number, alpha: number, gamma: number): void {
+  const sx = xy[2 * shoulder], sy = xy[2 * shoulder + 1];
+  const ex = sx + side * U * Math.cos(alpha), ey = sy + U * Math.sin(alpha);
+  xy[2 * shoulder + 2] = ex;
+  xy[2 * shoulder + 3] = ey;
+  xy[2 * shoulder + 4] = ex + side * F * Math.cos(gamma);
+  xy[2 * shoulder + 5] = ey + F * Math.sin(gamma);
+}
+
+/** Two-link IK to the hand target (tx, ty), choosing the elbow that sits lower and further out. */
+function armReach(xy: Float64Array, shoulder: number, side: number, U: number, F: number, tx: number, ty: number): void {
+  const sx = xy[2 * shoulder], sy = xy[2 * shoulder + 1];
+  const u = side * (tx - sx), v = ty - sy;
+  let d = Math.hypot(u, v);
+  const dMin = Math.abs(U - F) + 1e-6, dMax = U + F - 1e-6;
+  d = d < dMin ? dMin : d > dMax ? dMax : d;
+  const phi = Math.atan2(v, u);
+  let c = (U * U + d * d - F * F) / (2 * U * d);
+  c = c < -1 ? -1 : c > 1 ? 1 : c;
+  const delta = Math.acos(c);
+  const a1 = phi + delta, a2 = phi - delta;
+  const alpha = Math.cos(a1) + Math.sin(a1) >= Math.cos(a2) + Math.sin(a2) ? a1 : a2;
+  const hu = d * Math.cos(phi), hv = d * Math.sin(phi);
+  const gamma = Math.atan2(hv - U * Math.sin(alpha), hu - U * Math.cos(alpha));
+  armAngles(xy, shoulder, side, U, F, alpha, gamma);
+}
+
+/** Writes the figure's pose at time t (seconds) into `pose`. */
+export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
+  const { subject: s, take: k } = clip;
+  const xy = pose.xy;
+  const sc = k.scale;
+  const T = s.torso * sc, U = s.upperArm * sc, F = s.forearm * sc, SW = s.shoulderWidth * sc;
+  const r = k.r;
+  const P = TAU * k.freq * t + k.phase;
+  const A = k.amp;
+  const cls = GESTURE_CLASSES[clip.classIndex];
+
+  // body: neck, shoulders, pelvis with a slow sway (every class) and, for `other`, maybe stepping
+  let swayX = k.sway * Math.sin(TAU * k.swayHz * t + r[11] * TAU);
+  let bob = 0.15 * k.sway * Math.sin(2 * TAU * k.swayHz * t);
+  let lean = 0;
+  let stepping = 0;
+  pose.headTurn = 1;
+  pose.headShift = 0;
+  if (cls === 'other') {
+    // a mix of non-class motions, chosen by the take's randoms
+    if (r[0] < 0.45) {
+      stepping = 1;
+      swayX += 0.02 * A * Math.sin(P);
+      bob += 0.012 * A * Math.abs(Math.sin(P));
+    }
+    if (r[1] < 0.55) {
+      const turn = Math.sin(TAU * (0.2 + 0.5 * r[2]) * t + r[3] * TAU);
+      pose.headTurn = 1 - 0.3 * Math.abs(turn);
+      pose.headShift = 0.35 * turn;
+    }
+    if (r[4] < 0.3) lean = 0.08 * A * Math.sin(TAU * (0.2 + 0.4 * r[5]) * t + r[6] * TAU);
+  }
+  const nx = k.neckX + swayX + lean * T * 0.5, ny = k.neckY + bob;
+  xy[2 * J.neck] = nx;
+  xy[2 * J.neck + 1] = ny;
+  const px = k.neckX + swayX, py = ny + T;
+  xy[2 * J.pelvis] = px;
+  xy[2 * J.pelvis + 1] = py;
+  const hr = s.headRadius * sc;
+  xy[2 * J.head] = nx + pose.headShift * hr * 0.4 + lean * hr;
+  xy[2 * J.head + 1] = ny - hr * 1.15;
+  const shY = ny + 0.05 * T;
+  xy[2 * J.shoulderR] = nx - SW / 2;
+  xy[2 * J.shoulderR + 1] = shY;
+  xy[2 * J.shoulderL] = nx + SW / 2;
+  xy[2 * J.shoulderL + 1] = shY;
+
+  // legs: hips to feet, front view; a lifted knee shortens the leg on screen
+  const hipW = SW * 0.3, thigh = T * 0.75, shin = T * 0.75;
+  for (const [hip, side, ph] of [[J.hipR, -1, 0], [J.hipL, 1, Math.PI]] as const) {
+    const lift = stepping ? Math.max(0, Math.sin(P + ph)) * (0.35 + 0.3 * r[7]) : 0;
+    const hx = px + side * hipW, hy = py;
+    xy[2 * hip] = hx;
+    xy[2 * hip + 1] = hy;
+    xy[2 * hip + 2] = hx + side * 0.02 * sc;
+    xy[2 * hip + 3] = hy + thigh * (1 - lift);
+    xy[2 * hip + 4] = hx + side * 0.04 * sc;
+    xy[2 * hip + 5] = hy + thigh * (1 - lift) + shin * (1 - 0.3 * lift);
+  }
+
+  // resting arms hang slightly out, with a little breathing motion
+  const restA = Math.PI / 2 - 0.12 - 0.2 * r[8];
+  const restG = restA + 0.05 + 0.15 * r[9];
+  const breath = 0.03 * Math.sin(TAU * k.swayHz * t * 1.7);
+  const rest = (shoulder: number, side: number) => armAngles(xy, shoulder, side, U, F, restA + breath, restG + breath);
+
+  const chestY = ny + T * (0.35 + 0.2 * r[5]);
+  switch (cls) {
+    case 'hand_clap': {
+      const gap = T * (0.5 + 0.4 * r[6]) * A * Math.pow((1 - Math.cos(P)) / 2, 0.8);
+      const hand = s.armRadius * sc;
+      armReach(xy, J.shoulderR, -1, U, F, nx - hand - gap / 2, chestY);
+      armReach(xy, J.shoulderL, 1, U, F, nx + hand + gap / 2, chestY);
+      break;
+    }
+    case 'right_hand_wave':
+    case 'left_hand_wave': {
+      const side = cls === 'right_hand_wave' ? -1 : 1;
+      const swing = (0.4 + 0.4 * r[6]) * A * Math.sin(P);
+      const alpha = -0.3 + 0.7 * r[7] + 0.12 * swing;
+      armAngles(xy, side < 0 ? J.shoulderR : J.shoulderL, side, U, F, alpha, -Math.PI / 2 + 0.1 + swing);
+      rest(side < 0 ? J.shoulderL : J.shoulderR, -side);
+      break;
+    }
+    case 'right_arm_clockwise':
+    case 'right_arm_counter_clockwise':
+    case 'left_arm_clockwise':
+    case 'left_arm_counter_clockwise': {
+      const side = cls.startsWith('right') ? -1 : 1;
+      // the subject's clockwise is counter-clockwise on screen (y down: angle decreasing)
+      const screenDir = cls.endsWith('counter_clockwise') ? 1 : -1;
+      const shoulder = side < 0 ? J.shoulderR : J.shoulderL;
+      const R = (U + F) * (0.45 + 0.3 * r[6]) * Math.min(1.15, A);
+      const cx = xy[2 * shoulder] + side * T * (0.15 + 0.2 * r[7]);
+      const cy = xy[2 * shoulder + 1] + T * (0.05 * r[8] - 0.1);
+      const th = screenDir * TAU * k.freq * t + k.phase;
+      armReach(xy, shoulder, side, U, F, cx + R * Math.cos(th), cy + R * Math.sin(th));
+      rest(side < 0 ? J.shoulderL : J.shoulderR, -side);
+      break;
+    }
+    case 'arm_roll': {
+      const R = T * (0.1 + 0.08 * r[6]) * A;
+      const cy = chestY + T * 0.1;
+      const th = k.dir * P;
+      const off = T * (0.05 + 0.05 * r[7]);
+      armReach(xy, J.shoulderR, -1, U, F, nx - off + R * Math.cos(th), cy + R * Math.sin(th));
+      armReach(xy, J.shoulderL, 1, U, F, nx + off + R * Math.cos(th + Math.PI), cy + R * Math.sin(th + Math.PI));
+      break;
+    }
+    case 'air_drums': {
+      const B = T * (0.15 + 0.15 * r[6]) * A;
+      const baseY = ny + T * (0.55 + 0.25 * r[7]);
+      const spread = SW * (0.3 + 0.35 * r[8]);
+      const drift = 0.25 * SW * Math.sin(0.5 * P + r[9] * TAU);
+      const off = Math.PI * (0.7 + 0.6 * r[10]);
+      armReach(xy, J.shoulderR, -1, U, F, nx - spread + drift, baseY - B * Math.pow((1 - Math.cos(P)) / 2, 1.5));
+      armReach(xy, J.shoulderL, 1, U, F, nx + spread + drift, baseY - B * Math.pow((1 - Math.cos(P + off)) / 2, 1.5));
+      break;
+    }
+    case 'air_guitar': {
+      // left hand holds the neck out to the side; the right hand strums at the belly
+      const slide = 0.05 * T * Math.sin(0.3 * P + r[9] * TAU);
+      armReach(xy, J.shoulderL, 1, U, F, xy[2 * J.shoulderL] + (U + F) * (0.75 + 0.15 * r[6]) + slide, xy[2 * J.shoulderL + 1] + T * (0.1 + 0.2 * r[7]) + slide * 0.5);
+      const strum = T * (0.08 + 0.1 * r[8]) * A * Math.sin(P);
+      armReach(xy, J.shoulderR, -1, U, F, nx - T * (0.05 + 0.1 * r[10]), ny + T * (0.8 + 0.12 * r[5]) + strum);
+      break;
+    }
+    default: {
+      // other: each arm drifts between random poses, slowly (or rests)
+      for (const [shoulder, side, o] of [[J.shoulderR, -1, 0], [J.shoulderL, 1, 4]] as const) {
+        if (r[o + 2] < 0.3) {
+          rest(shoulder, side);
+          continue;
+        }
+        const f1 = k.freq * (0.5 + r[o + 1]), f2 = k.freq * (0.3 + r[o + 3]);
+        const alpha = Math.PI / 2 - 1.4 * r[o] * A + 0.6 * Math.sin(TAU * f1 * t + r[o + 1] * TAU);
+        const gamma = alpha - 1.2 * r[o + 3] + 0.7 * Math.sin(TAU * f2 * t + r[o] * TAU);
+        armAngles(xy, shoulder, side, U, F, alpha, gamma);
+      }
+    }
+  }
+}
