@@ -57,6 +57,13 @@ export interface NewTakeMeta {
   createdAt?: number;
 }
 
+export interface PendingTake {
+  write(batch: EventBatch): Promise<void>;
+  readonly events: number;
+  commit(): Promise<TakeInfo>;
+  abort(): Promise<void>;
+}
+
 interface ActiveRecording {
   writer: TakeWriter;
   file: string;
@@ -188,29 +195,57 @@ export class RecordingService {
   }
 
   /**
-   * Adds a whole take from batches (imports, tests): written to a `.part`,
-   * then committed as a recording is. `signal` stops it early (nothing kept).
+   * A take written by the caller at its own pace (imports): write batches,
+   * then commit (file renamed into place, row inserted) or abort (nothing kept).
    */
-  async addTake(meta: NewTakeMeta, batches: AsyncIterable<EventBatch> | Iterable<EventBatch>): Promise<TakeInfo> {
+  async beginTake(meta: NewTakeMeta): Promise<PendingTake> {
     checkGeometry(meta.source);
     await mkdir(this.dir, { recursive: true });
     const file = newTakeName();
     const part = this.path(file + PART_SUFFIX);
     const writer = await TakeWriter.create(part, meta.source, this.maxPending);
-    let summary: TakeSummary;
-    try {
-      for await (const b of batches) await writer.write(b);
-      summary = await writer.finish();
-    } catch (e) {
+    const sidecar: Sidecar = { label: meta.label, notes: meta.notes ?? '', sensor: meta.source.sensor, width: meta.source.width, height: meta.source.height, createdAt: meta.createdAt ?? this.now() };
+    let done = false;
+    const abort = async () => {
+      if (done) return;
+      done = true;
       await writer.abort();
       await rm(part, { force: true });
+    };
+    return {
+      write: (b) => writer.write(b),
+      get events() {
+        return writer.events;
+      },
+      commit: async () => {
+        if (done) throw new Error('take already committed or aborted');
+        let summary: TakeSummary;
+        try {
+          summary = await writer.finish();
+        } catch (e) {
+          await abort();
+          throw e;
+        }
+        done = true;
+        return this.serial(async () => {
+          await rename(part, this.path(file));
+          return rowToInfo(this.commit(file, sidecar, summary));
+        });
+      },
+      abort,
+    };
+  }
+
+  /** Adds a whole take from batches (imports, tests). */
+  async addTake(meta: NewTakeMeta, batches: AsyncIterable<EventBatch> | Iterable<EventBatch>): Promise<TakeInfo> {
+    const t = await this.beginTake(meta);
+    try {
+      for await (const b of batches) await t.write(b);
+    } catch (e) {
+      await t.abort();
       throw e;
     }
-    const sidecar: Sidecar = { label: meta.label, notes: meta.notes ?? '', sensor: meta.source.sensor, width: meta.source.width, height: meta.source.height, createdAt: meta.createdAt ?? this.now() };
-    return this.serial(async () => {
-      await rename(part, this.path(file));
-      return rowToInfo(this.commit(file, sidecar, summary));
-    });
+    return t.commit();
   }
 
   // ------------------------------------------------------------ the index

@@ -36,9 +36,18 @@ export const DVS_GESTURE_CLASSES: readonly string[] = Object.freeze([
 const FORMAT = 'dvs-gesture-labels';
 const HEADER = ['class', 'startTime_usec', 'endTime_usec'];
 
-function labelProblem(l: GestureLabel): string | undefined {
-  if (!(Number.isInteger(l.classId) && l.classId >= 1 && l.classId <= DVS_GESTURE_CLASSES.length)) {
-    return `class ${l.classId} is not one of 1–${DVS_GESTURE_CLASSES.length}`;
+/**
+ * Options of the reader and writer. `maxClassId` widens the accepted class
+ * ids for datasets in this layout with more classes than DVS Gesture's 11
+ * (their names then come from a classes.csv beside the files); default 11.
+ */
+export interface GestureLabelOptions {
+  maxClassId?: number;
+}
+
+function labelProblem(l: GestureLabel, maxClassId: number = DVS_GESTURE_CLASSES.length): string | undefined {
+  if (!(Number.isInteger(l.classId) && l.classId >= 1 && l.classId <= maxClassId)) {
+    return `class ${l.classId} is not one of 1–${maxClassId}`;
   }
   for (const [name, v] of [['start', l.startUs], ['end', l.endUs]] as const) {
     if (!(Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER)) return `${name} time ${v} is not a non-negative integer number of µs`;
@@ -57,7 +66,7 @@ function parseUInt(field: string): number {
  * around fields and blank lines; throws an EventFormatError naming the line
  * (and its byte offset) for anything else.
  */
-export function parseGestureLabels(text: string, sourceName = 'labels.csv'): GestureLabel[] {
+export function parseGestureLabels(text: string, sourceName = 'labels.csv', opts: GestureLabelOptions = {}): GestureLabel[] {
   const encoder = new TextEncoder();
   const fail = (lineNo: number, lineStart: number, reason: string): never => {
     const offset = encoder.encode(text.slice(0, lineStart)).length;
@@ -89,7 +98,7 @@ export function parseGestureLabels(text: string, sourceName = 'labels.csv'): Ges
     [label.classId, label.startUs, label.endUs].forEach((v, i) => {
       if (Number.isNaN(v)) fail(lineNo, lineStart, `${names[i]} "${fields[i].slice(0, 40)}" is not a whole number`);
     });
-    const problem = labelProblem(label);
+    const problem = labelProblem(label, opts.maxClassId);
     if (problem) fail(lineNo, lineStart, problem);
     labels.push(label);
   }
@@ -98,9 +107,9 @@ export function parseGestureLabels(text: string, sourceName = 'labels.csv'): Ges
 }
 
 /** Writes labels in the dataset's own form (LF line ends, trailing newline). */
-export function formatGestureLabels(labels: readonly GestureLabel[]): string {
+export function formatGestureLabels(labels: readonly GestureLabel[], opts: GestureLabelOptions = {}): string {
   const rows = labels.map((l, i) => {
-    const problem = labelProblem(l);
+    const problem = labelProblem(l, opts.maxClassId);
     if (problem) throw new RangeError(`gesture label ${i}: ${problem}`);
     return `${l.classId},${l.startUs},${l.endUs}`;
   });
