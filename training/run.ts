@@ -1,0 +1,162 @@
+/**
+ * `npm run train -- gesture|keywords [--tiny] [--cache DIR] [--epochs N] [--qat-epochs N] [--out DIR] [--data DIR] [--max-train N] [--seed N]`
+ *
+ * Generates the dataset if missing, trains (Python, resumable: a checkpoint
+ * per epoch in the cache), exports ONNX, converts, evaluates on the NSoC and
+ * writes the model folder (docs/MODELS.md).
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { progressBar, type Progress } from '../src-main/cli/progress';
+import { buildModel, datasetReady } from './pipeline/factory';
+import { TRAINING_DIR } from './pipeline/python';
+
+const USAGE = `usage: npm run train -- gesture|keywords [options]
+  --tiny           the whole chain on a tiny dataset in well under a minute (smoke test)
+  --cache DIR      datasets and checkpoints (default training/.cache)
+  --data DIR       use this dataset folder instead of <cache>/datasets/<task>
+  --epochs N       float pre-training epochs    --qat-epochs N   QAT fine-tuning epochs
+  --max-train N    training samples per epoch   --seed N
+  --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)`;
+
+type Generator = (o: { outDir: string; seed: number; tiny?: boolean; onProgress?: (done: number, total: number, label: string) => void }) => Promise<unknown>;
+
+/** The dataset generators live in src-main/datasets/<task>/index.ts (generateGestureDataset, generateKeywordDataset). */
+async function generator(task: string): Promise<Generator> {
+  const name = task === 'gesture' ? 'generateGestureDataset' : task === 'keywords' ? 'generateKeywordDataset' : null;
+  if (!name) throw new RangeError(`unknown task '${task}' (gesture or keywords)`);
+  const url = pathToFileURL(join(TRAINING_DIR, '..', 'src-main', 'datasets', task, 'index.ts')).href;
+  const mod = (await import(url)) as Record<string, unknown>;
+  const fn = mod[name];
+  if (typeof fn !== 'function') throw new Error(`${url} does not export ${name}`);
+  return fn as Generator;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        tiny: { type: 'boolean' }, cache: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'qat-epochs': { type: 'string' },
+        'max-train': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 64;
+  }
+  const { values: v, positionals } = args;
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const task = positionals[0];
+  if (positionals.length !== 1 || (task !== 'gesture' && task !== 'keywords')) {
+    console.error(`${positionals.length === 0 ? 'which task?' : `unknown task '${positionals.join(' ')}'`} (gesture or keywords)\n${USAGE}`);
+    return 64;
+  }
+  const int = (name: string, s: string | undefined): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a whole number ≥ 0, not '${s}'`);
+    return n;
+  };
+  let epochs, qatEpochs, maxTrain, seed;
+  try {
+    epochs = int('epochs', v.epochs);
+    qatEpochs = int('qat-epochs', v['qat-epochs']);
+    maxTrain = int('max-train', v['max-train']);
+    seed = int('seed', v.seed) ?? 1;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 64;
+  }
+  const tiny = v.tiny ?? false;
+  const cache = resolve(v.cache ?? join(TRAINING_DIR, '.cache'));
+  const suffix = tiny ? `${task}-tiny` : task;
+  const dataDir = resolve(v.data ?? join(cache, 'datasets', suffix));
+  const workDir = join(cache, 'runs', suffix);
+  const outDir = resolve(v.out ?? (tiny ? join(cache, 'models', suffix) : join(TRAINING_DIR, '..', 'resources', 'models', task)));
+
+  if (!datasetReady(dataDir)) {
+    if (v.data) {
+      console.error(`${dataDir}: no meta.json (not a dataset, or its generation has not finished)`);
+      return 2;
+    }
+    console.error(`dataset ${dataDir} missing: generating${tiny ? ' (tiny)' : ''}…`);
+    const gen = await generator(task);
+    let bar: Progress | null = null;
+    let lastLabel = '';
+    await gen({
+      outDir: dataDir, seed, tiny,
+      onProgress: (done, total, label) => {
+        if (label !== lastLabel || !bar) {
+          bar?.finish();
+          bar = progressBar(`dataset ${label}`, total);
+          lastLabel = label;
+        }
+        bar.update(done);
+      },
+    });
+    (bar as Progress | null)?.finish();
+  }
+
+  let bar: Progress | null = null;
+  let barKey = '';
+  const res = await buildModel({
+    task, dataDir, workDir, outDir, tiny, epochs: tiny ? (epochs ?? 1) : epochs, qatEpochs: tiny ? (qatEpochs ?? 1) : qatEpochs, maxTrain: tiny ? (maxTrain ?? 64) : maxTrain, seed,
+    onTrainer: (e) => {
+      if (e.event === 'progress') {
+        const key = `${e.phase} ${e.epoch}/${e.epochs}`;
+        if (key !== barKey) {
+          bar?.finish();
+          bar = progressBar(key, Number(e.batches));
+          barKey = key;
+        }
+        bar!.update(Number(e.batch));
+      } else if (e.event === 'epoch') {
+        bar?.finish(`loss ${e.loss}`);
+        bar = null;
+        barKey = '';
+        const sp = Array.isArray(e.sparsity) ? ` sparsity ${(e.sparsity as number[]).map((s) => s.toFixed(2)).join('/')}` : '';
+        console.error(`${e.phase} epoch ${e.epoch}/${e.epochs}: loss ${e.loss}, train ${e.trainAcc}, val ${e.valAcc}${sp} (${e.seconds} s)`);
+      } else if (e.event === 'setup' || e.event === 'phase') {
+        console.error(`training ${task}: input ${(e.inputShape as number[]).join('×')}, ${e.classes} classes, ${e.train} train / ${e.val} val / ${e.test} test`);
+      } else if (e.event === 'resume') {
+        console.error(`resuming ${e.phase} after epoch ${e.epoch} (checkpoint in ${workDir})`);
+      }
+    },
+    onStage: (stage, done, total) => {
+      if (stage !== barKey) {
+        bar?.finish();
+        bar = progressBar(stage, total);
+        barKey = stage;
+      }
+      bar!.update(done);
+    },
+  });
+  (bar as Progress | null)?.finish();
+  const m = res.card.metrics;
+  console.log(
+    [
+      `model folder: ${res.outDir}`,
+      `float accuracy ${(100 * m.floatAccuracy).toFixed(1)} %, quantized (NSoC) ${(100 * m.quantizedAccuracy).toFixed(1)} % on ${res.evaluation.samples} samples`,
+      `mean sparsity ${(100 * m.meanSparsity).toFixed(1)} %, executed ops ${(100 * res.evaluation.opsRatio).toFixed(1)} % of ${m.macsDense} dense MACs, ${m.neuralProcessors} NPs, model.nlm ${m.sizeBytes} B`,
+      `QAT simulation vs NSoC: ${res.simCheck.mismatches} of ${res.simCheck.values} integer outputs differ`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/python3
+"""Trains a backbone on a neurolive dataset: float pre-training, then QAT with
+the converter's exact arithmetic, then ONNX export (export.py).
+
+  /usr/bin/python3 training/train.py --data DIR --work DIR --task gesture [--epochs N] [--qat-epochs M] [--tiny]
+
+Resumable: a checkpoint per epoch in --work (float.pt, qat.pt); a rerun
+continues where it stopped. Progress goes to stdout as JSON lines
+({"event": "progress"|"epoch"|"phase"|"done", ...}); the orchestrator
+(training/run.ts) draws them as a progress bar.
+
+Writes into --work: model.onnx, result.json (float and QAT accuracies on the
+test split, training parameters), check-x.npy + check-layer<i>.npy (inputs and
+the QAT simulation's integer outputs per layer, HWC-flattened, which the
+NSoC runtime must reproduce).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import Dataset, batches, to_nchw  # noqa: E402
+from models import FloatNet, QatNet, calibrate_steps, default_arch, to_qat  # noqa: E402
+from export import export_onnx, write_check  # noqa: E402
+
+
+def emit(**kv):
+    sys.stdout.write(json.dumps(kv) + '\n')
+    sys.stdout.flush()
+
+
+class CosFace(nn.Module):
+    """Cosine-margin head on the embedding (training only, not exported): pulls a class's embeddings
+    together and pushes classes apart in angle, so nearest-prototype learners separate unseen classes."""
+
+    def __init__(self, dim, classes, s=10.0, m=0.2):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(classes, dim) * 0.1)
+        self.s, self.m = s, m
+
+    def forward(self, e, y):
+        cos = F.normalize(e, dim=1) @ F.normalize(self.w, dim=1).t()
+        logits = self.s * (cos - self.m * F.one_hot(y, cos.shape[1]))
+        return F.cross_entropy(logits, y)
+
+
+def augment(x, rng, task):
+    """Random shifts (gesture: ±3 px in x/y; keywords: ±3 time rows) — zero fill, like an empty border."""
+    if rng.random() < 0.3:
+        return x
+    n = x.shape[0]
+    out = torch.zeros_like(x)
+    dy = int(rng.integers(-3, 4))
+    dx = int(rng.integers(-3, 4)) if task != 'keywords' else 0
+    h, w = x.shape[2], x.shape[3]
+    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
+    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
+    out[:, :, yd, xd] = x[:, :, ys, xs]
+    return out
+
+
+@torch.no_grad()
+def evaluate(net, x, y, batch, qat):
+    net.eval()
+    correct = 0
+    n = 0
+    events = None
+    sizes = None
+    for xb, yb in batches(x, y, batch):
+        if qat:
+            scores, _, outs, _ = net(xb)
+            nz = [float((o != 0).float().sum()) for o in outs]
+            if events is None:
+                events = [0.0] * len(outs)
+                sizes = [o[0].numel() for o in outs]
+            for i, v in enumerate(nz):
+                events[i] += v
+        else:
+            scores, _, _ = net(xb)
+        correct += int((scores.argmax(1) == yb).sum())
+        n += len(yb)
+    acc = correct / max(1, n)
+    if qat and events is not None:
+        sparsity = [1 - e / (s * n) for e, s in zip(events, sizes)]
+        return acc, sparsity
+    return acc, None
+
+
+def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_weight, qat, rng_seed):
+    params = list(net.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
+    start = 0
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        net.load_state_dict(ck['model'])
+        head.load_state_dict(ck['head'])
+        opt.load_state_dict(ck['opt'])
+        sched.load_state_dict(ck['sched'])
+        start = ck['epoch']
+        emit(event='resume', phase=name, epoch=start)
+    limit = args.max_train
+    n = len(y) if limit is None else min(len(y), limit)
+    per_epoch = (n + args.batch - 1) // args.batch
+    for epoch in range(start, epochs):
+        net.train()
+        rng = np.random.default_rng(rng_seed + epoch)
+        t0 = time.time()
+        tot, seen, correct = 0.0, 0, 0
+        for b, (xb, yb) in enumerate(batches(x, y, args.batch, rng=rng, limit=limit)):
+            xb = augment(xb, rng, args.task)
+            if qat:
+                scores, emb, _, l1 = net(xb)
+                emb_f = emb
+            else:
+                scores, emb_f, acts = net(xb)
+                l1 = sum(a.mean() for a in acts) / len(acts)
+            loss = F.cross_entropy(scores, yb, label_smoothing=0.05) + args.metric_weight * head(emb_f, yb) + l1_weight * l1
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += float(loss) * len(yb)
+            seen += len(yb)
+            correct += int((scores.argmax(1) == yb).sum())
+            emit(event='progress', phase=name, epoch=epoch + 1, epochs=epochs, batch=b + 1, batches=per_epoch, loss=round(tot / seen, 4))
+        sched.step()
+        val_acc, sp = evaluate(net, vx, vy, args.batch, qat)
+        emit(event='epoch', phase=name, epoch=epoch + 1, epochs=epochs, loss=round(tot / max(1, seen), 4), trainAcc=round(correct / max(1, seen), 4),
+             valAcc=round(val_acc, 4), sparsity=None if sp is None else [round(s, 3) for s in sp], seconds=round(time.time() - t0, 1))
+        torch.save({'model': net.state_dict(), 'head': head.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'epoch': epoch + 1}, ckpt_path + '.tmp')
+        os.replace(ckpt_path + '.tmp', ckpt_path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--work', required=True)
+    ap.add_argument('--task', required=True)
+    ap.add_argument('--epochs', type=int, default=12, help='float pre-training epochs')
+    ap.add_argument('--qat-epochs', type=int, default=6)
+    ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--qat-lr', type=float, default=5e-4)
+    ap.add_argument('--l1', type=float, default=0.05, help='activity L1 weight (float phase: mean ReLU output)')
+    ap.add_argument('--qat-l1', type=float, default=0.3, help='activity L1 weight (QAT: mean activation level / 15)')
+    ap.add_argument('--metric-weight', type=float, default=0.3)
+    ap.add_argument('--max-train', type=int, default=None, help='samples per epoch (default all)')
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--tiny', action='store_true', help='a few steps: the smoke pipeline')
+    ap.add_argument('--embedding', type=int, default=None)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.work, exist_ok=True)
+    ds = Dataset(args.data)
+    x, y, _ = ds.split('train')
+    vx, vy, _ = ds.split('val') if 'val' in ds.meta['splits'] else (x, y, None)
+    tx, ty, _ = ds.split('test') if 'test' in ds.meta['splits'] else (vx, vy, None)
+    shape = ds.input_shape
+    classes = len(ds.backbone)
+    arch = default_arch(args.task, shape)
+    if args.tiny:
+        arch = {'convs': [8, 8, 16, 16], 'embedding': 32}
+    if args.embedding:
+        arch['embedding'] = args.embedding
+    emit(event='phase', phase='setup', inputShape=list(shape), classes=classes, train=len(y), val=len(vy), test=len(ty), arch=arch)
+
+    fnet = FloatNet(shape, classes, arch)
+    head = CosFace(arch['embedding'], classes)
+    run_phase('float', fnet, head, x, y, vx, vy, args, args.epochs, os.path.join(args.work, 'float.pt'), args.lr, args.l1, False, args.seed * 1000)
+    float_acc, _ = evaluate(fnet, tx, ty, args.batch, False)
+    float_val, _ = evaluate(fnet, vx, vy, args.batch, False)
+
+    qnet = to_qat(fnet, classes)
+    qpath = os.path.join(args.work, 'qat.pt')
+    if not os.path.exists(qpath):
+        calib = [xb for xb, _ in batches(x, y, args.batch, rng=np.random.default_rng(7), limit=args.batch * 8)]
+        calibrate_steps(fnet, qnet, calib)
+    qhead = CosFace(arch['embedding'], classes)
+    qhead.load_state_dict(head.state_dict())
+    run_phase('qat', qnet, qhead, x, y, vx, vy, args, args.qat_epochs, qpath, args.qat_lr, args.qat_l1, True, args.seed * 1000 + 500)
+    qat_acc, sparsity = evaluate(qnet, tx, ty, args.batch, True)
+
+    export_onnx(qnet, shape, os.path.join(args.work, 'model.onnx'))
+    write_check(qnet, tx, args.work, n=8)
+    result = {
+        'task': args.task,
+        'inputShape': list(shape),
+        'labels': ds.backbone,
+        'heldOut': ds.held_out,
+        'floatAccuracy': float_acc,
+        'floatValAccuracy': float_val,
+        'qatAccuracy': qat_acc,
+        'qatLayerSparsity': sparsity,
+        'testCount': int(len(ty)),
+        'embeddingLayer': qnet.embedding_index,
+        'embeddingSize': arch['embedding'],
+        'training': {
+            'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
+            'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
+            'labelSmoothing': 0.05, 'augment': 'random shifts ±3', 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
+            'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
+        },
+    }
+    with open(os.path.join(args.work, 'result.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    emit(event='done', floatAccuracy=float_acc, qatAccuracy=qat_acc, sparsity=sparsity)
+
+
+if __name__ == '__main__':
+    main()
