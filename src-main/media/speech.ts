@@ -101,13 +101,18 @@ interface RunResult {
   stderr: Buffer;
 }
 
-/** Runs a tool without a shell; ENOENT → SpeechToolError naming the Debian package, a failure → its stderr. */
-export function runTool(tool: string, args: readonly string[], timeoutMs = 30_000): Promise<RunResult> {
+/**
+ * Runs a tool without a shell; ENOENT → SpeechToolError naming the Debian
+ * package, a failure → its stderr (unless `anyExit`: then a non-zero exit
+ * status still resolves, e.g. `flite --version`, which exits with 1).
+ */
+export function runTool(tool: string, args: readonly string[], timeoutMs = 30_000, anyExit = false): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(tool, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 64 << 20, windowsHide: true }, (err, stdout, stderr) => {
       if (!err) return resolve({ stdout, stderr });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
       const pkg = SPEECH_TOOL_PACKAGES[tool] ?? tool;
+      if (anyExit && typeof e.code === 'number') return resolve({ stdout, stderr });
       if (e.code === 'ENOENT') return reject(new SpeechToolError(tool, `not found on PATH — install the Debian package '${pkg}' (apt-get install ${pkg})`, true));
       const msg = stderr?.toString('utf8').trim().split('\n').filter(Boolean).slice(-3).join(' / ');
       reject(new SpeechToolError(tool, `${e.killed ? 'timed out' : `exited with ${e.code}`}${msg ? `: ${msg}` : ''} (args: ${args.join(' ')})`));
@@ -118,12 +123,12 @@ export function runTool(tool: string, args: readonly string[], timeoutMs = 30_00
 /** sox arguments turning any WAV into the 16 kHz mono 16-bit result, with the optional effects. */
 function soxArgs(input: string, output: string, n: ReturnType<typeof normalizeSpeechParams>, volume: number): string[] {
   // -R: repeatable (fixed seeds); -D: no dither, so identical input gives identical bytes
-  const args = ['-R', '-D', '-q', input, '-r', String(SPEECH_SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', output];
+  // resample first, so the effects run at 16 kHz whatever the voice's rate (flite's kal is 8 kHz)
+  const args = ['-R', '-D', '-q', input, '-r', String(SPEECH_SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'rate', '-h', String(SPEECH_SAMPLE_RATE)];
   if (volume !== 1) args.push('vol', volume.toFixed(4));
   if (n.lowpassHz !== undefined) args.push('lowpass', n.lowpassHz.toFixed(0));
-  // -w wet only would lose the direct sound; the default mixes both. Reverb makes a tail: no trim here (the caller finds the word).
+  // the default mixes direct and reverberant sound (-w would keep only the reverb); its tail stays in (the caller finds the word)
   if (n.reverb) args.push('reverb', n.reverb.toFixed(0));
-  args.push('rate', '-h', String(SPEECH_SAMPLE_RATE));
   return args;
 }
 
@@ -179,6 +184,7 @@ export async function synthesizeSpeech(p: SpeechParams, opts: SynthesizeOptions 
       /* not cached yet */
     }
   }
+  if (opts.cacheDir) await mkdir(opts.cacheDir, { recursive: true });
   const work = await mkdtemp(join(opts.cacheDir ?? tmpdir(), '.speech-'));
   try {
     const out = join(work, 'out.wav');

@@ -1,0 +1,76 @@
+// How a keyword clip becomes the network's input: the cochlea (32 mel
+// channels, 100–7600 Hz at 16 kHz) → delta-modulation events → a 1 s window
+// in 32 time bins of 31.25 ms, ON/OFF apart, counts clipped at 15 → the
+// 'time-rows' layout (32 bins × 32 channels × 2: a spectrogram-like image).
+//
+// Every sample goes through ModelInputEncoder.pushAudio — the code the live
+// app runs on the microphone — so training tensors and live tensors agree
+// bit for bit. The only change for generation is a finer hop (10 ms instead
+// of the live 250 ms) so a window can start where the clip's plan says; the
+// hop only decides which windows are emitted, never what a window contains.
+import type { InputEncoding } from '../../../src-engine/models/card';
+import { ModelInputEncoder } from '../../../src-engine/models/encoder';
+
+export const KEYWORD_CHANNELS = 32;
+export const KEYWORD_BINS = 32;
+
+/**
+ * The keyword model's input encoding (meta.json `input`, later the model card's).
+ * deltaDb 2.5: at 1.5 dB (the cochlea's default) stationary noise at 10–20 dB
+ * SNR fills a third of the cells; 2.5 dB keeps words distinct with about half
+ * the events (see docs/DATASETS.md for the measured rates).
+ */
+export const KEYWORD_INPUT: InputEncoding = {
+  sensor: 'audio',
+  sensorWidth: KEYWORD_CHANNELS,
+  sensorHeight: 1,
+  windowUs: 1_000_000,
+  hopUs: 250_000,
+  bins: KEYWORD_BINS,
+  polarities: 2,
+  clip: 15,
+  width: KEYWORD_CHANNELS,
+  height: 1,
+  layout: 'time-rows',
+  cochlea: { sampleRate: 16000, channels: KEYWORD_CHANNELS, fMinHz: 100, fMaxHz: 7600, deltaDb: 2.5 },
+};
+
+/** Hop used while generating: windows every 10 ms, so the chosen one starts within 5 ms of the plan. */
+export const GENERATION_HOP_US = 10_000;
+
+export interface EncodedClip {
+  /** bins × channels × polarities (the model input) */
+  frame: Uint8Array;
+  /** the chosen window's start, µs from the clip's first sample */
+  tStartUs: number;
+  /** events counted into the chosen window */
+  events: number;
+  /** events the cochlea made over the whole clip */
+  clipEvents: number;
+}
+
+/**
+ * Runs a 16 kHz clip (first sample at t = 0) through the encoder and returns
+ * the window starting nearest `windowStartUs`. The encoder anchors its window
+ * grid at the first event, so with no event before the plan (a clean clip)
+ * the window starts at the first sound; with no events at all the frame is
+ * all zeros, which is what the live app's binner represents as silence.
+ */
+export function encodeClip(pcm: Float32Array, sampleRate: number, windowStartUs: number, enc: InputEncoding = KEYWORD_INPUT): EncodedClip {
+  const encoder = new ModelInputEncoder({ ...enc, hopUs: GENERATION_HOP_US });
+  const events = encoder.pushAudio(pcm, sampleRate, 0);
+  const clipEvents = events.length;
+  const frames = [...encoder.takeFrames(), ...encoder.flush()];
+  const size = encoder.inputShape[0] * encoder.inputShape[1] * encoder.inputShape[2];
+  let best = -1, bestD = Infinity;
+  for (let i = 0; i < frames.length; i++) {
+    const d = Math.abs(frames[i].tStartUs - windowStartUs);
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  if (best < 0) return { frame: new Uint8Array(size), tStartUs: windowStartUs, events: 0, clipEvents };
+  const f = frames[best];
+  return { frame: f.data, tStartUs: f.tStartUs, events: f.events, clipEvents };
+}

@@ -1,0 +1,206 @@
+// `generateKeywordDataset`: the keyword-spotting dataset (issue 4) — words
+// spoken by espeak-ng (train/val, few-shot with unseen voices) and flite
+// (test: a synthesizer the backbone never hears), mixed with noise, encoded by
+// the cochlea exactly as the live app does, written in the shared dataset
+// format (src-main/datasets/dataset-writer.ts). See docs/DATASETS.md.
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assembleSplits,
+  cleanPartialShards,
+  type DatasetGenOptions,
+  type DatasetMeta,
+  type DatasetSummary,
+  shardDone,
+  SplitShardWriter,
+  writeDatasetMeta,
+} from '../dataset-writer';
+import { runTool, SPEECH_SAMPLE_RATE, synthesizeSpeech } from '../../media/speech';
+import { KEYWORD_INPUT } from './encoding';
+import { loadNoiseBank, NOISE_KINDS } from './noise';
+import { EDGE_US, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { encodeSample, trimWord } from './sample';
+import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
+import { VOICES } from './voices';
+
+export { KEYWORD_INPUT, encodeClip } from './encoding';
+export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
+export { VOICES } from './voices';
+export { planSplits, sampleSpec } from './plan';
+export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
+export { makeSample, encodeSample, mixSample, trimWord } from './sample';
+
+export const KEYWORD_GENERATOR_VERSION = 'keywords-1';
+/** Samples per shard: the unit of resumption. */
+export const SHARD_SIZE = 256;
+export const DEFAULT_PER_CLASS = 300;
+const TINY_PER_CLASS = 3;
+
+export interface KeywordGenOptions extends DatasetGenOptions {
+  /** synthesizer processes in flight (default 2: the machine's cores) */
+  concurrency?: number;
+  /** where synthesized WAVs are cached (default `<outDir>/cache/speech`; false: no cache) */
+  speechCacheDir?: string | false;
+}
+
+async function toolVersions(): Promise<Record<string, string>> {
+  const first = async (tool: string, args: string[]): Promise<string> => {
+    const r = await runTool(tool, args, 10_000, true);
+    const lines = (r.stdout.toString() + r.stderr.toString()).split('\n').map((l) => l.trim());
+    return lines.find((l) => /\d+\.\d+/.test(l) && !/copyright/i.test(l)) ?? '?';
+  };
+  const [espeak, flite, sox] = await Promise.all([first('espeak-ng', ['--version']), first('flite', ['--version']), first('sox', ['--version'])]);
+  return { 'espeak-ng': espeak, flite, sox };
+}
+
+/** Everything that decides the bytes of the shards: a change invalidates them. */
+function fingerprint(seed: number, perClass: number, tiny: boolean): string {
+  return JSON.stringify({ v: KEYWORD_GENERATOR_VERSION, seed, perClass, tiny, input: KEYWORD_INPUT, shard: SHARD_SIZE });
+}
+
+/**
+ * Generates (or resumes) the dataset in `opts.outDir`. Each split is written
+ * in shards of SHARD_SIZE samples; a shard found complete from an earlier run
+ * with the same settings is skipped. meta.json is written last.
+ */
+export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<DatasetSummary> {
+  const t0 = performance.now();
+  const { outDir, seed } = opts;
+  if (!Number.isInteger(seed)) throw new RangeError(`keywords: seed must be a whole number, not ${seed}`);
+  const tiny = !!opts.tiny;
+  const perClass = opts.perClass ?? (tiny ? TINY_PER_CLASS : DEFAULT_PER_CLASS);
+  if (!Number.isInteger(perClass) || perClass < 1) throw new RangeError(`keywords: perClass must be a whole number ≥ 1, not ${perClass}`);
+  const concurrency = Math.max(1, Math.min(8, opts.concurrency ?? 2));
+  const speechCache = opts.speechCacheDir === false ? undefined : (opts.speechCacheDir ?? join(outDir, 'cache', 'speech'));
+  const versions = await toolVersions(); // fails early with the Debian package name when a tool is missing
+
+  mkdirSync(join(outDir, 'shards'), { recursive: true });
+  const fpPath = join(outDir, 'shards', 'settings.json');
+  const fp = fingerprint(seed, perClass, tiny);
+  if (!existsSync(fpPath) || readFileSync(fpPath, 'utf8') !== fp) {
+    rmSync(join(outDir, 'shards'), { recursive: true, force: true });
+    rmSync(join(outDir, 'meta.json'), { force: true });
+    mkdirSync(join(outDir, 'shards'), { recursive: true });
+    writeFileSync(fpPath, fp);
+  }
+  cleanPartialShards(outDir);
+  const noise = await loadNoiseBank(join(outDir, 'cache', 'noise'));
+
+  const plans = planSplits(perClass, tiny);
+  const total = plans.reduce((n, p) => n + p.count, 0);
+  let done = 0;
+  let made = 0;
+  let events = 0;
+  let synthMs = 0;
+  const tGen = performance.now();
+  const shardCounts: Record<string, number> = {};
+  for (const plan of plans) {
+    const shards = Math.ceil(plan.count / SHARD_SIZE);
+    shardCounts[plan.split] = shards;
+    for (let k = 0; k < shards; k++) {
+      const from = k * SHARD_SIZE, to = Math.min(plan.count, from + SHARD_SIZE);
+      if (shardDone(outDir, plan.split, k)) {
+        done += to - from;
+        opts.onProgress?.(done, total, plan.split);
+        continue;
+      }
+      const r = await writeShard(outDir, seed, plan, k, from, to, noise, speechCache, concurrency, () => {
+        done++;
+        opts.onProgress?.(done, total, plan.split);
+      });
+      made += to - from;
+      events += r.events;
+      synthMs += r.synthMs;
+    }
+  }
+  const genSeconds = (performance.now() - tGen) / 1000;
+  const splits = assembleSplits(outDir, shardCounts);
+  const meta: DatasetMeta = {
+    format: 'neurolive-dataset',
+    version: 1,
+    task: 'keywords',
+    seed,
+    classes: [...ALL_CLASSES],
+    backboneClasses: [...BACKBONE_CLASSES],
+    heldOutClasses: [...HELD_OUT_WORDS],
+    input: KEYWORD_INPUT,
+    splits,
+    generator: {
+      version: KEYWORD_GENERATOR_VERSION,
+      perClass,
+      tiny,
+      tools: versions,
+      sampleRate: SPEECH_SAMPLE_RATE,
+      clip: { preRollUs: PRE_ROLL_US, windowUs: WINDOW_US, tailUs: TAIL_US, edgeUs: EDGE_US },
+      unknownWords: [...UNKNOWN_WORDS],
+      noise: [...NOISE_KINDS],
+      splitsFrom: {
+        train: 'espeak-ng, training voices',
+        val: 'espeak-ng, training voices, other takes',
+        test: 'flite voices (synthesizer never used in train/val)',
+        fewshot: 'espeak-ng voices unused in train/val (every 5th variant, the en-us-nyc accent); backbone and held-out words',
+      },
+      /** group id → voice ("synth:voice"); silence samples have group −1 */
+      voices: VOICES.map((v) => `${v.synth}:${v.name}`),
+      /** of this run (0 when every shard was resumed) */
+      samplesMade: made,
+      samplesPerSecond: made ? Math.round((made / genSeconds) * 10) / 10 : 0,
+      meanEventsPerWindow: made ? Math.round(events / made) : 0,
+      synthMsPerSample: made ? Math.round(synthMs / made) : 0,
+    },
+  };
+  writeDatasetMeta(outDir, meta);
+  return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * One shard: synthesis runs `concurrency` child processes ahead while this
+ * thread mixes and encodes samples in order (deterministic output order).
+ */
+async function writeShard(
+  outDir: string, seed: number, plan: SplitPlan, shard: number, from: number, to: number,
+  noise: Awaited<ReturnType<typeof loadNoiseBank>>, cacheDir: string | undefined, concurrency: number, tick: () => void,
+): Promise<{ events: number; synthMs: number }> {
+  const specs: SampleSpec[] = [];
+  for (let i = from; i < to; i++) specs.push(sampleSpec(seed, plan, i));
+  let synthMs = 0;
+  const words: Promise<Float32Array | null>[] = new Array(specs.length);
+  let next = 0;
+  const start = (): void => {
+    if (next >= specs.length) return;
+    const s = specs[next];
+    const t = performance.now();
+    const p = s.speech
+      ? synthesizeSpeech(s.speech, { cacheDir }).then((wav) => {
+          synthMs += performance.now() - t;
+          return trimWord(wav);
+        })
+      : Promise.resolve(null);
+    p.catch(() => {}); // handled when awaited in order; this keeps an early failure from being "unhandled"
+    words[next++] = p;
+  };
+  for (let i = 0; i < concurrency; i++) start();
+  const writer = new SplitShardWriter(outDir, plan.split, shard, [KEYWORD_INPUT.bins, KEYWORD_INPUT.width, KEYWORD_INPUT.polarities]);
+  let events = 0;
+  try {
+    for (let i = 0; i < specs.length; i++) {
+      let word: Float32Array | null;
+      try {
+        word = await words[i];
+      } finally {
+        start();
+      }
+      const s = encodeSample(specs[i], word, noise);
+      events += s.events;
+      writer.add(s.frame, specs[i].label, specs[i].group);
+      words[i] = undefined as never; // let the audio go
+      tick();
+    }
+    writer.close();
+  } catch (e) {
+    writer.abort();
+    await Promise.allSettled(words.filter(Boolean)); // let the child processes in flight finish
+    throw e;
+  }
+  return { events, synthMs };
+}

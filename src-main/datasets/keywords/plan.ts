@@ -1,0 +1,138 @@
+// The recipe of every sample, drawn from the seed alone: which word, which
+// voice and synthesizer settings, which noise at which level and where the
+// word sits in its 1 s window. A sample's draws come from its own generator
+// (seeded by seed/split/index), so any sample can be (re)made on its own —
+// shards are independent and a resumed run makes exactly the same data.
+import { Random } from '../../../src-engine/sources/random';
+import type { SpeechParams } from '../../media/speech';
+import { NOISE_KINDS, type NoiseKind } from './noise';
+import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
+import { FLITE_F0, type Voice, voicesWithRole } from './voices';
+
+export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
+export type KeywordSplit = (typeof SPLITS)[number];
+
+/** Noise before the window, so the cochlea has settled on the background (live, it always has). */
+export const PRE_ROLL_US = 300_000;
+export const WINDOW_US = 1_000_000;
+/** Audio after the window (the last bin's events are complete). */
+export const TAIL_US = 50_000;
+/** The word keeps this far from the window's edges. */
+export const EDGE_US = 30_000;
+
+export interface SampleSpec {
+  split: KeywordSplit;
+  index: number;
+  /** index into ALL_CLASSES */
+  label: number;
+  /** the spoken word, null for silence */
+  word: string | null;
+  /** group id (voice id), −1 for silence (no speaker) */
+  group: number;
+  speech: SpeechParams | null;
+  noise: NoiseKind | null;
+  /** noise loop read offset, samples */
+  noiseOffset: number;
+  /** word RMS over its active part, dBFS */
+  wordLevelDb: number;
+  /** word − noise, dB (words with noise) */
+  snrDb: number;
+  /** noise RMS, dBFS (silence clips) */
+  noiseLevelDb: number;
+  /** where the word starts in the free room of the window, 0…1 */
+  position: number;
+}
+
+export interface SplitPlan {
+  split: KeywordSplit;
+  /** class names this split holds, in the interleaving order of its samples */
+  classes: string[];
+  perClass: number;
+  count: number;
+}
+
+/** How many samples each split holds for `perClass` training samples per class. */
+export function planSplits(perClass: number, tiny: boolean): SplitPlan[] {
+  const backbone = [...BACKBONE_CLASSES];
+  const few = [...BACKBONE_CLASSES, ...HELD_OUT_WORDS];
+  const val = tiny ? 1 : Math.max(2, Math.round(perClass / 5));
+  const test = tiny ? 2 : Math.max(2, Math.round(perClass / 3));
+  // the N-way K-shot benchmark needs ≥ 20 per class (K shots + queries)
+  const fewshot = tiny ? 2 : Math.max(20, Math.round(perClass / 10));
+  return [
+    { split: 'train', classes: backbone, perClass, count: perClass * backbone.length },
+    { split: 'val', classes: backbone, perClass: val, count: val * backbone.length },
+    { split: 'test', classes: backbone, perClass: test, count: test * backbone.length },
+    { split: 'fewshot', classes: few, perClass: fewshot, count: fewshot * few.length },
+  ];
+}
+
+/** 32-bit FNV-1a of a string: one independent seed per sample. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const uni = (r: Random, a: number, b: number): number => a + (b - a) * r.uniform();
+const int = (r: Random, a: number, b: number): number => a + Math.floor((b - a + 1) * r.uniform());
+const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(xs.length * r.uniform())];
+
+const NOISE_WEIGHTS: Record<NoiseKind, number> = { white: 0.25, pink: 0.35, brown: 0.25, hum: 0.15 };
+function pickNoise(r: Random): NoiseKind {
+  let u = r.uniform();
+  for (const k of NOISE_KINDS) {
+    u -= NOISE_WEIGHTS[k];
+    if (u < 0) return k;
+  }
+  return 'pink';
+}
+
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen' };
+const voiceCache = new Map<Voice['role'], Voice[]>();
+function voicesFor(split: KeywordSplit): Voice[] {
+  const role = VOICE_ROLE[split];
+  let v = voiceCache.get(role);
+  if (!v) voiceCache.set(role, (v = voicesWithRole(role)));
+  return v;
+}
+
+/** Synthesizer settings of one take: a voice's pitch, speed and loudness vary take to take, as a person's do. */
+function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
+  const p: SpeechParams = { text: word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
+  if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
+  else if (r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
+  // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
+  if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);
+  if (r.uniform() < 0.2) p.lowpassHz = int(r, 35, 75) * 100;
+  return p;
+}
+
+/** The recipe of sample `index` of a split (class = index mod the split's classes). */
+export function sampleSpec(seed: number, plan: SplitPlan, index: number): SampleSpec {
+  const r = new Random(hash32(`keywords/${seed}/${plan.split}/${index}`));
+  const name = plan.classes[index % plan.classes.length];
+  const label = ALL_CLASSES.indexOf(name);
+  let word: string | null = null;
+  if (name === UNKNOWN) word = pick(r, UNKNOWN_WORDS);
+  else if (name !== SILENCE) word = name;
+  const voice = word ? pick(r, voicesFor(plan.split)) : null;
+  const speech = word && voice ? speechFor(r, word, voice) : null;
+  let noise: NoiseKind | null = null;
+  // words: noise in 90% of clips (SNR 5–35 dB); silence: noise in 90%, the rest digital silence
+  if (r.uniform() < 0.9) noise = pickNoise(r);
+  return {
+    split: plan.split,
+    index,
+    label,
+    word,
+    group: voice ? voice.id : -1,
+    speech,
+    noise,
+    noiseOffset: int(r, 0, 1 << 30),
+    wordLevelDb: uni(r, -40, -12),
+    snrDb: uni(r, 5, 35),
+    noiseLevelDb: uni(r, -75, -25),
+    position: r.uniform(),
+  };
+}

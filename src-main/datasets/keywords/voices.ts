@@ -1,0 +1,64 @@
+// The speakers of the keyword dataset. A "voice" is one synthesizer setting
+// that stays fixed per subject: an espeak-ng language (accent) with a variant
+// (+m3, +klatt2, +whisper…), or a flite voice. Its index in VOICES is the
+// sample's group id. The lists are fixed here (not read from the installed
+// espeak-ng) so the same seed gives the same dataset on every machine with the
+// same tool versions; espeak-ng silently ignores an unknown variant, so each
+// name is spelled exactly as `espeak-ng --voices=variant` lists its file
+// (klatt6 and caleb are left out: in espeak-ng 1.51 they sound exactly like klatt).
+import type { SpeechSynth } from '../../media/speech';
+
+export const ESPEAK_LANGUAGES = ['en-gb', 'en-us', 'en-gb-scotland', 'en-gb-x-gbclan', 'en-gb-x-rp', 'en-gb-x-gbcwmd', 'en-029', 'en-us-nyc'] as const;
+
+export const ESPEAK_VARIANTS = [
+  'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'f1', 'f2', 'f3', 'f4', 'f5',
+  'klatt', 'klatt2', 'klatt3', 'klatt4', 'klatt5', 'whisper', 'whisperf', 'croak',
+  'adam', 'Alex', 'Alicia', 'Andrea', 'Andy', 'Annie', 'antonio', 'aunty', 'belinda', 'benjamin',
+  'boris', 'david', 'ed', 'edward', 'Gene', 'gustave', 'Hugo', 'iven', 'iven2', 'iven3',
+  'john', 'kaukovalta', 'Lee', 'linda', 'max', 'Michael', 'michel', 'Mike', 'norbert', 'pablo',
+  'paul', 'pedro', 'quincy', 'rob', 'robert', 'sandro', 'shelby', 'steph', 'steph2', 'steph3',
+  'travis', 'victor', 'zac', 'anika', 'grandma', 'grandpa', 'Storm', 'Tweaky',
+] as const;
+
+/** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
+export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
+
+/** Typical mean F0 of each flite voice, Hz: the centre of the pitch jitter in the test split. */
+export const FLITE_F0: Record<(typeof FLITE_VOICES)[number], number> = { kal: 105, kal16: 105, awb: 115, rms: 100, slt: 170 };
+
+export interface Voice {
+  /** group id in the dataset */
+  id: number;
+  synth: SpeechSynth;
+  /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
+  name: string;
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), or the held-out synthesizer (test) */
+  role: 'train' | 'unseen' | 'flite';
+}
+
+/**
+ * Which espeak-ng voices are unseen subjects: every variant in five (by list
+ * position) with any accent, and the New York accent with any variant. Their
+ * speech only appears in the few-shot split.
+ */
+function isUnseen(lang: number, variant: number): boolean {
+  return variant % 5 === 4 || ESPEAK_LANGUAGES[lang] === 'en-us-nyc';
+}
+
+function buildVoices(): Voice[] {
+  const out: Voice[] = [];
+  for (let l = 0; l < ESPEAK_LANGUAGES.length; l++) {
+    for (let v = 0; v < ESPEAK_VARIANTS.length; v++) {
+      out.push({ id: out.length, synth: 'espeak-ng', name: `${ESPEAK_LANGUAGES[l]}+${ESPEAK_VARIANTS[v]}`, role: isUnseen(l, v) ? 'unseen' : 'train' });
+    }
+  }
+  for (const f of FLITE_VOICES) out.push({ id: out.length, synth: 'flite', name: f, role: 'flite' });
+  return out;
+}
+
+/** All voices; index = group id. */
+export const VOICES: readonly Voice[] = buildVoices();
+
+export function voicesWithRole(role: Voice['role']): Voice[] {
+  return VOICES.filter((v) => v.role === role);
+}
