@@ -5,10 +5,41 @@
  * its topics and forward media. Every argument is parsed here with the
  * contract's zod schema, so no handler ever sees unvalidated input, and every
  * failure leaves as an ApiError with a message a person can read (never a stack).
+ *
+ * It owns the current source, the live pipeline (its engine runs in a worker
+ * thread), the selected model, the settings and, when available, the
+ * recording service. A source that fails (corrupt file, unplugged sensor)
+ * shows 'error' and, after `fallbackToDemoMs`, the core switches to the demo.
  */
-import { ApiError, METHODS, type AppInfo, type LiveState, type MediaName, type MethodName, type MethodResults, type SourceOption, type TopicName, type Topics } from '../ipc/contract';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Geometry } from '../../src-engine/events/batch';
+import {
+  ApiError,
+  METHODS,
+  type AppInfo,
+  type LiveState,
+  type MediaName,
+  type MethodName,
+  type MethodResults,
+  type ModelInfo,
+  type SourceOption,
+  type SourceSpec,
+  type SourceStatus,
+  type TopicName,
+  type Topics,
+} from '../ipc/contract';
+import { listInstalledModels, type LoadedModel } from '../models/load-model';
+import { WorkerEngine, type InferenceEngine } from '../pipeline/engine';
+import { LivePipeline, type PipelineModel } from '../pipeline/live';
 import { SettingsStore } from '../settings/store';
+import { createDemoSource, demoName, listDemoFiles } from '../sources/demo';
+import { DvTcpSource } from '../sources/dv-tcp';
+import { MicrophoneSource, WebcamSource } from '../sources/media-source';
+import { ReplaySource } from '../sources/replay';
+import type { EventSource } from '../sources/types';
 import { checkAudio, checkVideo } from './media';
+import { BUILTIN_TASKS, modelInfo } from './model-info';
 import { TopicHub } from './topics';
 
 export interface CoreOptions {
@@ -17,19 +48,35 @@ export interface CoreOptions {
   resourcesDir: string;
   runtime: 'electron' | 'browser';
   version: string;
+  /** start the demo (and select a model) on create (default true) */
+  autoStart?: boolean;
+  /** a failed non-demo source falls back to the demo after this long (default 3000 ms; <0 never) */
+  fallbackToDemoMs?: number;
+  /** display tick (default 33 ms ≈ 30 Hz); state is published every third tick */
+  tickMs?: number;
+  /** the engine for a model (default: the simulated NSoC in a worker thread); tests pass slow fakes */
+  engineFactory?: (model: LoadedModel) => Promise<InferenceEngine>;
+  /** extra folders of model folders (default: <resources>/models and <userData>/models) */
+  modelDirs?: string[];
+  /** replay pacing slice (ms), for tests and the soak */
+  replayTickMs?: number;
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
 
-/** Format a zod error as one readable line: "port: Too big: expected number to be <=65535". */
+/** Format zod issues as one readable line: "startSource: port: Too big: expected number to be <=65535". */
 export function describeZodError(method: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   const parts = issues.slice(0, 5).map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message));
   return `${method}: ${parts.join('; ')}`;
 }
 
+export function idleSource(): SourceStatus {
+  return { kind: 'demo', state: 'idle', label: 'No source', width: 0, height: 0 };
+}
+
 export function idleState(): LiveState {
   return {
-    source: { kind: 'demo', state: 'idle', label: 'No source', width: 0, height: 0 },
+    source: idleSource(),
     backend: { kind: 'simulator', label: 'Simulated NSoC', state: 'ready' },
     model: null,
     recording: null,
@@ -40,30 +87,93 @@ export function idleState(): LiveState {
   };
 }
 
+export function toApiError(method: string, e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  // first line only: never a stack trace across the boundary
+  const line = msg.split('\n')[0].slice(0, 500);
+  return new ApiError('internal', `${method}: ${line}`);
+}
+
 export class AppCore {
   readonly hub = new TopicHub();
-  /** media payloads dropped as malformed, by reason (bounded: reasons are a fixed set of strings) */
+  /** media payloads dropped as malformed, by reason (bounded: a fixed set of reasons) */
   readonly mediaDrops = new Map<string, number>();
   readonly warnings: string[] = [];
-  protected state: LiveState = idleState();
+  readonly pipeline: LivePipeline;
   protected readonly handlers = new Map<MethodName, Handler>();
   private closed = false;
+  private source: EventSource | null = null;
+  private sourceSwitch: Promise<unknown> = Promise.resolve();
+  private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private ticks = 0;
+  private models = new Map<string, { loaded: LoadedModel; builtin: boolean }>();
+  private selected: LoadedModel | null = null;
+  private engine: InferenceEngine | null = null;
+  private backendError: string | undefined;
+  /** source switches to the demo after a failure */
+  fallbacks = 0;
 
   protected constructor(
     readonly opts: CoreOptions,
     readonly settings: SettingsStore,
   ) {
     if (settings.warning) this.warn(settings.warning);
-    this.handlers.set('appInfo', (): AppInfo => ({ name: 'Neurolive', version: opts.version, runtime: opts.runtime, platform: process.platform }));
-    this.handlers.set('getState', () => this.getState());
-    this.handlers.set('listSources', () => this.listSources());
-    this.handlers.set('getSettings', () => this.settings.get());
-    this.handlers.set('updateSettings', (arg) => this.settings.update(arg as Partial<MethodResults['getSettings']>));
+    this.pipeline = new LivePipeline(
+      {
+        prediction: (p) => this.hub.emit('prediction', p),
+        nsoc: (n) => this.hub.emit('nsoc', n),
+        events: (c) => this.hub.emit('events', c),
+        sourceStatus: (s) => this.onSourceStatus(s),
+        wantsEvents: () => this.hub.has('events'),
+      },
+      null,
+      null,
+      {
+        geometry: () => this.sourceGeometry(),
+        groundTruth: () => this.source?.status().groundTruth,
+      },
+    );
+    const h = this.handlers;
+    h.set('appInfo', (): AppInfo => ({ name: 'Neurolive', version: opts.version, runtime: opts.runtime, platform: process.platform }));
+    h.set('getState', () => this.getState());
+    h.set('listSources', () => this.listSources());
+    h.set('startSource', (a) => this.startSource(a as SourceSpec));
+    h.set('stopSource', async () => {
+      await this.stopSource();
+    });
+    h.set('playback', (a) => {
+      const s = this.source;
+      if (!s?.playback) throw new ApiError('conflict', `the current source (${s ? s.status().label : 'none'}) cannot be paused, seeked or sped up`);
+      return s.playback(a as Parameters<NonNullable<EventSource['playback']>>[0]);
+    });
+    h.set('listModels', () => this.listModels());
+    h.set('selectModel', (a) => this.selectModel((a as { id: string }).id));
+    h.set('setBackend', (a) => {
+      if ((a as { kind: string }).kind !== 'simulator') throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
+      return this.getState().backend;
+    });
+    h.set('getSettings', () => this.settings.get());
+    h.set('updateSettings', (arg) => this.settings.update(arg as Partial<MethodResults['getSettings']>));
   }
 
   static async create(opts: CoreOptions): Promise<AppCore> {
     const settings = await SettingsStore.open(opts.userDataDir);
-    return new AppCore(opts, settings);
+    const core = new AppCore(opts, settings);
+    await core.init();
+    return core;
+  }
+
+  private async init(): Promise<void> {
+    await this.loadModels();
+    const tickMs = this.opts.tickMs ?? 33;
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    this.ticker.unref?.();
+    if (this.opts.autoStart === false) return;
+    const first = [...this.models.values()].sort((a, b) => Number(b.loaded.card.task === 'gesture') - Number(a.loaded.card.task === 'gesture'))[0];
+    if (first) await this.selectModel(first.loaded.id).catch((e) => this.warn(`could not start model ${first.loaded.card.name}: ${(e as Error).message}`));
+    if (listDemoFiles(this.opts.resourcesDir).length) await this.startSource({ kind: 'demo' }).catch((e) => this.warn(`demo: ${(e as Error).message}`));
   }
 
   warn(message: string): void {
@@ -72,13 +182,41 @@ export class AppCore {
     console.warn(`[neurolive] ${message}`);
   }
 
+  // ------------------------------------------------------------ state
+
   getState(): LiveState {
-    return structuredClone(this.state);
+    const p = this.pipeline;
+    const m = this.selected;
+    return {
+      source: this.source ? this.source.status() : idleSource(),
+      backend: {
+        kind: this.engine?.backend ?? 'simulator',
+        label: this.engine?.label ?? 'Simulated NSoC (no model loaded)',
+        state: this.backendError ? 'error' : p.queued > 0 ? 'busy' : 'ready',
+        ...(this.backendError ? { error: this.backendError } : p.lastError ? { error: p.lastError } : {}),
+      },
+      model: m ? { id: m.id, name: m.card.name } : null,
+      recording: null,
+      kiosk: this.settings.get().kiosk.enabled,
+      droppedWindows: p.droppedWindows,
+      eventRate: p.eventRate,
+      latency: p.latency(),
+    };
   }
 
+  private tick(): void {
+    this.pipeline.tick();
+    if (++this.ticks % 3 === 0 && this.hub.has('state')) this.hub.emit('state', this.getState());
+  }
+
+  // ------------------------------------------------------------ sources
+
   listSources(): SourceOption[] {
+    const demos = listDemoFiles(this.opts.resourcesDir).map(demoName);
     return [
-      { kind: 'demo', label: 'Built-in demo', available: true },
+      demos.length
+        ? { kind: 'demo', label: 'Built-in demo', available: true, choices: demos }
+        : { kind: 'demo', label: 'Built-in demo', available: false, reason: 'no demo recordings are installed' },
       { kind: 'file', label: 'Replay a file', available: true },
       { kind: 'dv-tcp', label: 'iniVation DV (network)', available: true },
       { kind: 'webcam', label: 'Webcam → emulated event camera', available: true },
@@ -86,6 +224,125 @@ export class AppCore {
       { kind: 'take', label: 'Recorded take', available: false, reason: 'recording is not available yet' },
     ];
   }
+
+  /** The current source's geometry; webcam/microphone events come at the model's sensor size. */
+  private sourceGeometry(): Geometry {
+    const s = this.source?.status();
+    if (!s) return { width: 0, height: 0 };
+    if ((s.kind === 'webcam' || s.kind === 'microphone') && this.selected) return { width: this.selected.card.input.sensorWidth, height: this.selected.card.input.sensorHeight };
+    return { width: s.width, height: s.height };
+  }
+
+  private makeSource(spec: SourceSpec): EventSource {
+    const tickMs = this.opts.replayTickMs;
+    switch (spec.kind) {
+      case 'demo':
+        try {
+          return createDemoSource(this.opts.resourcesDir, { ...(spec.name !== undefined ? { name: spec.name } : {}), ...(tickMs ? { tickMs } : {}) });
+        } catch (e) {
+          throw new ApiError('not-found', (e as Error).message);
+        }
+      case 'file':
+        return new ReplaySource({ kind: 'file', files: [spec.path], speed: spec.speed, loop: spec.loop, ...(tickMs ? { tickMs } : {}) });
+      case 'dv-tcp':
+        return new DvTcpSource({ host: spec.host, port: spec.port });
+      case 'webcam':
+        return new WebcamSource(spec.preset);
+      case 'microphone':
+        return new MicrophoneSource();
+      case 'take':
+        throw new ApiError('unavailable', 'take playback: recording is not available yet');
+    }
+  }
+
+  /** Stops the current source and starts another; switches are serialised. */
+  startSource(spec: SourceSpec): Promise<SourceStatus> {
+    const run = this.sourceSwitch.then(async () => {
+      const next = this.makeSource(spec);
+      await this.stopSourceNow();
+      this.pipeline.reset();
+      this.source = next;
+      await next.start(this.pipeline);
+      const s = next.status();
+      this.onSourceStatus(s);
+      return s;
+    });
+    this.sourceSwitch = run.catch(() => undefined);
+    return run;
+  }
+
+  stopSource(): Promise<void> {
+    const run = this.sourceSwitch.then(() => this.stopSourceNow());
+    this.sourceSwitch = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stopSourceNow(): Promise<void> {
+    this.clearFallback();
+    const s = this.source;
+    this.source = null;
+    if (s) await s.stop().catch((e) => this.warn(`stopping ${s.kind}: ${(e as Error).message}`));
+  }
+
+  private clearFallback(): void {
+    if (this.fallbackTimer) clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = null;
+  }
+
+  private onSourceStatus(s: SourceStatus): void {
+    if (this.closed) return;
+    if (s.state !== 'error') {
+      this.clearFallback();
+      return;
+    }
+    const delay = this.opts.fallbackToDemoMs ?? 3000;
+    if (s.kind === 'demo' || delay < 0 || this.fallbackTimer || listDemoFiles(this.opts.resourcesDir).length === 0) return;
+    const failed = this.source;
+    this.fallbackTimer = setTimeout(() => {
+      this.fallbackTimer = null;
+      if (this.closed || this.source !== failed || failed?.status().state !== 'error') return;
+      this.warn(`${s.label}: ${s.error ?? 'failed'}; switching to the built-in demo`);
+      this.fallbacks++;
+      this.startSource({ kind: 'demo' }).catch((e) => this.warn(`demo fallback: ${(e as Error).message}`));
+    }, delay);
+    this.fallbackTimer.unref?.();
+  }
+
+  // ------------------------------------------------------------ models
+
+  private async loadModels(): Promise<void> {
+    const dirs = this.opts.modelDirs ?? [join(this.opts.resourcesDir, 'models'), join(this.opts.userDataDir, 'models')];
+    const { models, errors } = await listInstalledModels(dirs);
+    for (const e of errors) this.warn(`model not loaded: ${e}`);
+    for (const m of models) this.models.set(m.id, { loaded: m, builtin: m.dir.startsWith(join(this.opts.resourcesDir, 'models')) && BUILTIN_TASKS.has(basename(m.dir)) });
+  }
+
+  listModels(): ModelInfo[] {
+    return [...this.models.values()].map((m) => modelInfo(m.loaded, m.builtin));
+  }
+
+  async selectModel(idOrName: string): Promise<ModelInfo> {
+    const entry = this.models.get(idOrName) ?? [...this.models.values()].find((m) => m.loaded.card.name === idOrName || basename(m.loaded.dir) === idOrName);
+    if (!entry) throw new ApiError('not-found', `no installed model with id ${idOrName.slice(0, 80)}`);
+    const m = entry.loaded;
+    if (this.selected?.id === m.id && this.engine) return modelInfo(m, entry.builtin);
+    let engine: InferenceEngine;
+    try {
+      engine = this.opts.engineFactory ? await this.opts.engineFactory(m) : await WorkerEngine.start(new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `${basename(m.dir)}/model.nlm`);
+    } catch (e) {
+      this.backendError = `${m.card.name}: ${(e as Error).message.split('\n')[0]}`;
+      throw new ApiError('internal', `could not load ${m.card.name} into the NSoC: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.backendError = undefined;
+    const old = this.engine;
+    this.selected = m;
+    this.engine = engine;
+    this.pipeline.setModel(asPipelineModel(m), engine);
+    await old?.close().catch(() => undefined);
+    return modelInfo(m, entry.builtin);
+  }
+
+  // ------------------------------------------------------------ transport
 
   async invoke(method: MethodName, arg: unknown): Promise<unknown> {
     if (this.closed) throw new ApiError('unavailable', 'the app is shutting down');
@@ -110,36 +367,41 @@ export class AppCore {
 
   media<K extends MediaName>(name: K, payload: unknown): void {
     if (this.closed) return;
-    const check = name === 'video' ? checkVideo(payload) : name === 'audio' ? checkAudio(payload) : ({ ok: false, reason: 'unknown media stream' } as const);
-    if (!check.ok) {
-      this.countMediaDrop(check.reason);
-      return;
+    if (name === 'video') {
+      const c = checkVideo(payload);
+      if (!c.ok) return this.countMediaDrop(c.reason);
+      this.source?.pushVideo?.(c.value);
+    } else if (name === 'audio') {
+      const c = checkAudio(payload);
+      if (!c.ok) return this.countMediaDrop(c.reason);
+      this.source?.pushAudio?.(c.value);
+    } else {
+      this.countMediaDrop('unknown media stream');
     }
-    this.onMedia(name, check.value);
   }
-
-  /** overridden once sources consume media */
-  protected onMedia(_name: MediaName, _value: unknown): void {}
 
   private countMediaDrop(reason: string): void {
     const n = (this.mediaDrops.get(reason) ?? 0) + 1;
     if (this.mediaDrops.size < 64 || this.mediaDrops.has(reason)) this.mediaDrops.set(reason, n);
-    // warn on the first and then every 1000th, so a misbehaving renderer cannot flood the log
+    // the first and then every 1000th, so a misbehaving renderer cannot flood the log
     if (n === 1 || n % 1000 === 0) this.warn(`media dropped (${n}×): ${reason}`);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.clearFallback();
+    await this.sourceSwitch;
+    await this.stopSourceNow();
+    this.pipeline.setModel(null, null);
+    await this.engine?.close().catch(() => undefined);
+    this.engine = null;
     await this.settings.save().catch(() => undefined);
     this.hub.clear();
   }
 }
 
-export function toApiError(method: string, e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  // first line only: never a stack trace across the boundary
-  const line = msg.split('\n')[0].slice(0, 500);
-  return new ApiError('internal', `${method}: ${line}`);
+export function asPipelineModel(m: LoadedModel): PipelineModel {
+  return { id: m.id, name: m.card.name, card: m.card, model: m.model };
 }
