@@ -85,29 +85,40 @@ export function createFakeApi(params: URLSearchParams): NeuroliveApi {
   let paused = false;
   let lastTick = performance.now();
   let window = 0;
+  // chunks are precomputed (one per 1/64 turn) so the fake costs almost
+  // nothing and a frame-rate check measures the renderer, not the generator
+  const PER = 1 << 16;
+  const pool = Array.from({ length: 64 }, (_, c) => {
+    const t = new Float32Array(PER);
+    const x = new Uint16Array(PER);
+    const y = new Uint16Array(PER);
+    const p = new Uint8Array(PER);
+    for (let i = 0; i < PER; i++) {
+      const a = ((c + i / PER) / 64) * Math.PI * 2;
+      const noise = Math.random() < 0.1;
+      const r = Math.sqrt(Math.random()) * 10;
+      const th = Math.random() * Math.PI * 2;
+      x[i] = noise ? (Math.random() * W) | 0 : Math.max(0, Math.min(W - 1, (W / 2 + Math.cos(a) * 38 + Math.cos(th) * r) | 0));
+      y[i] = noise ? (Math.random() * H) | 0 : Math.max(0, Math.min(H - 1, (H / 2 + Math.sin(a) * 38 + Math.sin(th) * r) | 0));
+      p[i] = noise ? (Math.random() < 0.5 ? 1 : 0) : Math.cos(th - a - Math.PI / 2) > 0 ? 1 : 0;
+      t[i] = i / PER;
+    }
+    return { t, x, y, p };
+  });
+  let chunkNo = 0;
   const tick = () => {
     const now = performance.now();
     const dt = Math.min(100, now - lastTick);
     lastTick = now;
     if (!paused && state.source.state === 'live') {
-      const n = Math.min(200_000, Math.round((rate * dt) / 1000));
+      const n = Math.min(PER, Math.round((rate * dt) / 1000));
+      const src = pool[chunkNo++ % pool.length];
+      // scale the pool's 0..1 times onto this tick's duration
       const t = new Float32Array(n);
-      const x = new Uint16Array(n);
-      const y = new Uint16Array(n);
-      const p = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const ti = (dt * 1000 * i) / n;
-        const a = (tUs + ti) / 400_000;
-        const noise = Math.random() < 0.1;
-        const r = Math.sqrt(Math.random()) * 10;
-        const th = Math.random() * Math.PI * 2;
-        x[i] = noise ? (Math.random() * W) | 0 : Math.max(0, Math.min(W - 1, (W / 2 + Math.cos(a) * 38 + Math.cos(th) * r) | 0));
-        y[i] = noise ? (Math.random() * H) | 0 : Math.max(0, Math.min(H - 1, (H / 2 + Math.sin(a) * 38 + Math.sin(th) * r) | 0));
-        p[i] = noise ? (Math.random() < 0.5 ? 1 : 0) : Math.cos(th - a - Math.PI / 2) > 0 ? 1 : 0;
-        t[i] = ti;
-      }
-      emit('events', { t0Us: tUs, width: W, height: H, t, x, y, p, total: n });
-      tUs += dt * 1000;
+      const span = dt * 1000;
+      for (let i = 0; i < n; i++) t[i] = src.t[i] * span;
+      emit('events', { t0Us: tUs, width: W, height: H, t, x: src.x.subarray(0, n), y: src.y.subarray(0, n), p: src.p.subarray(0, n), total: n });
+      tUs += span;
       if (state.recording) {
         state.recording.events += n;
         state.recording.durationUs = (Date.now() - state.recording.startedAt) * 1000;

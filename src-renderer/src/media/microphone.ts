@@ -1,6 +1,7 @@
 /** Microphone → float32 PCM chunks for the main process's cochlea, via an AudioWorklet. */
 import type { NeuroliveApi } from '../../../src-main/ipc/contract';
-import workletUrl from './pcm-worklet.js?url';
+// no-inline: a data: URL would break the CSP (script-src 'self'); a same-origin asset file is allowed
+import workletUrl from './pcm-worklet.js?url&no-inline';
 import type { MediaPump } from './webcam';
 
 export async function startMicrophone(api: NeuroliveApi): Promise<MediaPump> {

@@ -1,0 +1,42 @@
+/**
+ * Starts the REAL browser host and AppCore (src-main/web/start.ts) in-process
+ * on an ephemeral port with a temporary user-data folder. When the host is
+ * not there yet (or fails to start), `startHost` resolves to a reason the
+ * test uses to skip, never to fake the app.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Host {
+  url: string;
+  userDataDir: string;
+  /** the AppCore, for tests that must look at state the UI does not show */
+  core: { invoke(method: string, arg?: unknown): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+export async function startHost(opts: { openDemo?: boolean } = {}): Promise<Host | string> {
+  let start: typeof import('../../../src-main/web/start').startBrowserApp;
+  try {
+    ({ startBrowserApp: start } = await import('../../../src-main/web/start'));
+  } catch (e) {
+    return `the browser host (src-main/web/start.ts) cannot be loaded: ${(e as Error).message}`;
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), 'neurolive-e2e-'));
+  try {
+    const app = await start({ userDataDir, port: 0, openDemo: opts.openDemo ?? false });
+    return {
+      url: app.url,
+      userDataDir,
+      core: app.core as unknown as Host['core'],
+      close: async () => {
+        await app.close();
+        rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    return `the browser host did not start: ${(e as Error).message}`;
+  }
+}
