@@ -1,9 +1,9 @@
 """Compact CNN backbones built only from layers the NSoC converter supports
-(src-engine/nsoc/convert/chain.ts): Conv (3x3, stride 2, VALID: no padding,
+(src-engine/nsoc/convert/chain.ts): Conv (3x3, stride 1 or 2, VALID: no padding,
 so the converter never has to express PyTorch padding as SAME), BatchNorm
 (folded before QAT), ReLU, Flatten, Gemm.
 
-  input conv 8-bit weights, s2 → conv s2 → conv s2 → conv s2 → flatten
+  input conv 8-bit weights, s2 (keywords: s1) → conv s2 → conv s2 → conv s2 → flatten
   → dense embedding (4-bit activations; the learners binarize it: active = nonzero)
   → dense classifier (potentials, no activation)
 
@@ -26,19 +26,21 @@ def conv_out(n, k=3, stride=2):
 def default_arch(task, input_shape):
     """Layer widths per task. input_shape is HWC."""
     if task == 'keywords':
-        return {'convs': [16, 32, 48, 64], 'embedding': 128}
-    return {'convs': [16, 32, 64, 64], 'embedding': 128}
+        # a stride-1 first layer: the 32 time rows are few, keep their resolution one layer longer
+        return {'convs': [[16, 1], [32, 2], [64, 2], [64, 2]], 'embedding': 128}
+    return {'convs': [[16, 2], [32, 2], [64, 2], [64, 2]], 'embedding': 128}
 
 
-def plan_convs(input_shape, widths):
-    """Drops trailing stride-2 convolutions that would not fit the map (tiny inputs)."""
+def plan_convs(input_shape, convs):
+    """[(filters, stride)] → the ones that fit: drops trailing convolutions whose output would be
+    smaller than 2×2 (tiny inputs)."""
     h, w, _ = input_shape
     out = []
-    for c in widths:
-        if conv_out(h) < 2 or conv_out(w) < 2:
+    for c, s in convs:
+        if conv_out(h, 3, s) < 2 or conv_out(w, 3, s) < 2:
             break
-        h, w = conv_out(h), conv_out(w)
-        out.append(c)
+        h, w = conv_out(h, 3, s), conv_out(w, 3, s)
+        out.append((c, s))
     return out, (h, w)
 
 
@@ -51,8 +53,8 @@ class FloatNet(nn.Module):
         self.convs = nn.ModuleList()
         self.bns = nn.ModuleList()
         cin = c
-        for cout in widths:
-            self.convs.append(nn.Conv2d(cin, cout, 3, stride=2, padding=0, bias=False))
+        for cout, stride in widths:
+            self.convs.append(nn.Conv2d(cin, cout, 3, stride=stride, padding=0, bias=False))
             self.bns.append(nn.BatchNorm2d(cout))
             cin = cout
         self.flat = cin * oh * ow
@@ -92,8 +94,8 @@ class QatNet(nn.Module):
         c = input_shape[2]
         self.layers = nn.ModuleList()
         cin = c
-        for i, cout in enumerate(widths):
-            self.layers.append(QLayer('conv', cin, cout, 8 if i == 0 else 4, True, k=3, stride=2, padding=0))
+        for i, (cout, stride) in enumerate(widths):
+            self.layers.append(QLayer('conv', cin, cout, 8 if i == 0 else 4, True, k=3, stride=stride, padding=0))
             cin = cout
         self.layers.append(QLayer('dense', flat, embedding, 4, True))
         self.layers.append(QLayer('dense', embedding, classes, 4, False))

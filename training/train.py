@@ -169,7 +169,7 @@ def main():
     classes = len(ds.backbone)
     arch = default_arch(args.task, shape)
     if args.tiny:
-        arch = {'convs': [8, 8, 16, 16], 'embedding': 32}
+        arch = {'convs': [[8, 2], [8, 2], [16, 2], [16, 2]], 'embedding': 32}
     if args.embedding:
         arch['embedding'] = args.embedding
     emit(event='phase', phase='setup', inputShape=list(shape), classes=classes, train=len(y), val=len(vy), test=len(ty), arch=arch)

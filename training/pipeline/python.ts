@@ -1,6 +1,6 @@
 // Runs the Python trainer (training/train.py) as a niced subprocess and
 // streams its JSON-line progress to a callback.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,12 @@ export async function pythonHasTorch(): Promise<boolean> {
     p.on('error', () => resolve(false));
     p.on('close', (code) => resolve(code === 0));
   });
+}
+
+/** The same, synchronously (for a test's skip condition). */
+export function pythonHasTorchSync(): boolean {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import torch, onnx, numpy'], { stdio: 'ignore' }).status === 0;
 }
 
 export function runTrainer(o: TrainerOptions): Promise<void> {
