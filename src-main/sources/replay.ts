@@ -144,6 +144,13 @@ export class ReplaySource implements EventSource {
     // the first file must open (a wrong path or a corrupt header is the caller's error to see at once)
     try {
       await this.prepare(this.files[0]);
+      const f = this.facts.get(this.files[0]);
+      if (f) {
+        this.fileT0 = f.t0;
+        this.rawPos = f.t0;
+        this.width = f.width;
+        this.height = f.height;
+      }
     } catch (e) {
       this.fail(e);
       return;
@@ -223,7 +230,10 @@ export class ReplaySource implements EventSource {
       const f = this.facts.get(file);
       this.width = stream.info.width || f?.width || 0;
       this.height = stream.info.height || f?.height || 0;
-      if (this.width === 0 || this.height === 0) throw new Error('the file states no sensor size (and is too large to scan for one)');
+      if (this.width === 0 || this.height === 0) {
+        await stream[Symbol.asyncIterator]().return?.(); // releases the file
+        throw new Error('the file states no sensor size (and is too large to scan for one)');
+      }
       if (seekUs === null) seekUs = this.pendingSeekUs;
       this.pendingSeekUs = null;
       this.fileT0 = f ? f.t0 : NaN;
