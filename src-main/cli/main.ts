@@ -4,6 +4,7 @@ import { EventFormatError } from '../../src-engine/formats/errors';
 import { classifyCommand, CLASSIFY_USAGE } from './commands/classify';
 import { convertFile } from './commands/convert';
 import { convertModelCommand, CONVERT_MODEL_USAGE } from './commands/convert-model';
+import { datasetCommand, DATASET_USAGE } from './commands/dataset';
 import { framesCommand, FRAMES_USAGE } from './commands/frames';
 import { fileInfo, formatInfo } from './commands/info';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary';
@@ -20,6 +21,9 @@ The simulated neuromorphic processor (NSoC; models are .nlm files, docs/NSOC.md)
   ${SUMMARY_USAGE}
   ${CLASSIFY_USAGE}
   ${CONVERT_MODEL_USAGE}
+
+Datasets (docs/DATASETS.md):
+  ${DATASET_USAGE}
 
 Formats read (detected from the header): AEDAT 2.0 (jAER DVS128/DAVIS), AEDAT 3.1, AEDAT 4.0,
 Prophesee EVT 2.0 / EVT 3.0 / .dat, NumPy .npy, CSV.`;
@@ -56,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         return await classifyCommand(rest);
       case 'convert-model':
         return await convertModelCommand(rest);
+      case 'dataset':
+        return await datasetCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

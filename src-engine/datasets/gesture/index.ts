@@ -8,3 +8,5 @@ export { J, JOINTS, makePose, poseAt } from './pose';
 export type { Pose } from './pose';
 export { GESTURE_INPUT, encodeClip } from './sample';
 export type { ClipRenderOptions, ClipWindows } from './sample';
+export { renderGestureClip } from './clip';
+export type { GestureClipOptions } from './clip';

@@ -189,7 +189,7 @@ export function makeTake(takeSeed: number, classIndex: number, aspect = 1): Gest
     gain: range(r, 0.45, 1.35),
     gradient: range(r, 0, 0.6),
     gradientAngle: range(r, 0, 2 * Math.PI),
-    shake: r.uniform() < 0.3 ? 0 : range(r, 0.0005, 0.005),
+    shake: r.uniform() < 0.4 ? 0 : range(r, 0.0005, 0.003),
     shakeHz: [range(r, 2, 6), range(r, 6, 12)],
     shakePhase: [range(r, 0, 6.3), range(r, 0, 6.3), range(r, 0, 6.3), range(r, 0, 6.3)],
     freq: range(r, f0, f1),

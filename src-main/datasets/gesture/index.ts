@@ -1,0 +1,172 @@
+/**
+ * The procedural gesture dataset (docs/DATASETS.md): renders the plan's
+ * shards (in worker threads when there are cores to spare), assembles the
+ * splits and writes meta.json last. Rerunning with the same options resumes:
+ * finished shards are kept, and a complete dataset is returned as it is.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, GESTURE_INPUT } from '../../../src-engine/datasets/gesture/index';
+import {
+  type DatasetGenOptions,
+  type DatasetMeta,
+  type DatasetSummary,
+  assembleSplits,
+  cleanPartialShards,
+  readDatasetMeta,
+  shardDone,
+  writeDatasetMeta,
+} from '../dataset-writer';
+import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, gesturePlanParams, planGestureDataset } from './plan';
+import { renderShard } from './shard';
+import type { ShardReply, ShardRequest } from './worker';
+
+export { renderGestureClip, writeGestureY4m } from './clip';
+export type { GestureClipOptions } from './clip';
+export { GESTURE_SPLITS, gesturePlanParams, planGestureDataset } from './plan';
+export type { ClipJob, GesturePlanParams, ShardJob } from './plan';
+
+/** Bumped whenever the renderer or the plan changes what a seed produces. */
+export const GESTURE_GENERATOR_VERSION = 'gesture-1';
+
+export interface GestureGenOptions extends DatasetGenOptions {
+  /** worker threads (default: available cores, at most 4; 0 renders in this thread) */
+  workers?: number;
+}
+
+function generatorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+  return {
+    version: GESTURE_GENERATOR_VERSION,
+    renderer: 'procedural 2D figure (src-engine/datasets/gesture), through ModelInputEncoder.pushVideo',
+    windowsPerClip: { train: 2, val: 2, test: 1, fewshot: 1 },
+    ...p,
+  };
+}
+
+/** JSON with sorted keys, for comparing plans whatever order a parser kept. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+function workerEntry(): URL {
+  const ext = extname(fileURLToPath(import.meta.url)) || '.js';
+  return new URL(`./worker${ext}`, import.meta.url);
+}
+
+function startWorker(): Worker {
+  const entry = workerEntry();
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
+  // running from TypeScript sources: Node 20 workers do not inherit --import tsx
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true });
+}
+
+/** Renders `jobs` on `n` workers; resolves when all are done, rejects on the first failure. */
+function runOnWorkers(n: number, outDir: string, seed: number, jobs: ShardJob[], onSamples: (k: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const queue = jobs.slice();
+    const workers: Worker[] = [];
+    let busy = 0;
+    let failed = false;
+    const finish = (err?: Error) => {
+      if (failed) return;
+      if (err) failed = true;
+      if (err || (queue.length === 0 && busy === 0)) {
+        for (const w of workers) void w.terminate();
+        if (err) reject(err);
+        else resolve();
+      }
+    };
+    const feed = (w: Worker) => {
+      const job = queue.shift();
+      if (!job) return finish();
+      busy++;
+      w.postMessage({ type: 'shard', outDir, seed, job } satisfies ShardRequest);
+    };
+    for (let i = 0; i < Math.min(n, jobs.length); i++) {
+      const w = startWorker();
+      workers.push(w);
+      w.on('message', (m: ShardReply) => {
+        if (m.type === 'clip') onSamples(m.samples);
+        else if (m.type === 'done') {
+          busy--;
+          feed(w);
+        } else finish(new Error(`gesture worker failed: ${m.message}`));
+      });
+      w.on('error', (e) => finish(e));
+      w.on('exit', (code) => {
+        if (code !== 0 && !failed && (queue.length > 0 || busy > 0)) finish(new Error(`gesture worker exited with code ${code}`));
+      });
+      feed(w);
+    }
+    if (jobs.length === 0) resolve();
+  });
+}
+
+export async function generateGestureDataset(opts: GestureGenOptions): Promise<DatasetSummary> {
+  const started = performance.now();
+  const params = gesturePlanParams(opts.seed, opts);
+  const outDir = opts.outDir;
+  const generator = generatorInfo(params);
+  const planKey = canonical(generator);
+  mkdirSync(join(outDir, 'shards'), { recursive: true });
+
+  // a complete dataset of the same plan is returned as it is
+  if (existsSync(join(outDir, 'meta.json'))) {
+    try {
+      const meta = readDatasetMeta(outDir);
+      if (canonical(meta.generator) === canonical(generator) && meta.task === 'gesture') return { outDir, meta, seconds: (performance.now() - started) / 1000 };
+    } catch {
+      // unreadable: regenerate
+    }
+    rmSync(join(outDir, 'meta.json'), { force: true });
+  }
+  // shards of a different plan are useless: start over
+  const planFile = join(outDir, 'shards', 'plan.json');
+  if (existsSync(planFile) && readFileSync(planFile, 'utf8') !== planKey) {
+    rmSync(join(outDir, 'shards'), { recursive: true, force: true });
+    mkdirSync(join(outDir, 'shards'), { recursive: true });
+  }
+  writeFileSync(planFile, planKey);
+  cleanPartialShards(outDir);
+
+  const jobs = planGestureDataset(params);
+  const total = jobs.reduce((n, j) => n + j.samples, 0);
+  let done = 0;
+  const todo: ShardJob[] = [];
+  for (const j of jobs) {
+    if (shardDone(outDir, j.split, j.shard)) done += j.samples;
+    else todo.push(j);
+  }
+  const progress = (k: number) => {
+    done += k;
+    opts.onProgress?.(done, total, 'gesture clips');
+  };
+  opts.onProgress?.(done, total, 'gesture clips');
+  const nWorkers = Math.min(opts.workers ?? Math.min(4, availableParallelism()), todo.length);
+  if (nWorkers > 0) await runOnWorkers(nWorkers, outDir, params.seed, todo, progress);
+  else for (const j of todo) renderShard(outDir, params.seed, j, progress);
+
+  const shardCounts: Record<string, number> = {};
+  for (const s of GESTURE_SPLITS) shardCounts[s] = jobs.filter((j) => j.split === s).length;
+  const splits = assembleSplits(outDir, shardCounts);
+  const meta: DatasetMeta = {
+    format: 'neurolive-dataset',
+    version: 1,
+    task: 'gesture',
+    seed: params.seed,
+    classes: [...GESTURE_CLASSES],
+    backboneClasses: [...GESTURE_BACKBONE],
+    heldOutClasses: [...GESTURE_HELD_OUT],
+    input: GESTURE_INPUT,
+    splits,
+    generator,
+  };
+  writeDatasetMeta(outDir, meta);
+  return { outDir, meta, seconds: (performance.now() - started) / 1000 };
+}

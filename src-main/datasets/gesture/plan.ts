@@ -1,0 +1,103 @@
+/**
+ * Which clips make up each split, as a pure function of the options: the same
+ * seed and sizes give the same plan, and each shard of the plan renders to the
+ * same bytes whichever worker (or how many) renders it.
+ */
+import { GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, mixSeed } from '../../../src-engine/datasets/gesture/index';
+
+export interface ClipJob {
+  classIndex: number;
+  /** group id in the dataset (the subject) */
+  subject: number;
+  take: number;
+  fps: number;
+  noisy: boolean;
+  sensorSeed: number;
+  windows: number[];
+}
+
+export interface ShardJob {
+  split: string;
+  shard: number;
+  clips: ClipJob[];
+  samples: number;
+}
+
+export interface GesturePlanParams {
+  seed: number;
+  perClass: { train: number; val: number; test: number; fewshot: number };
+  subjects: { train: number; test: number; fewshot: number };
+  clipsPerShard: number;
+  /** share of clips fed to the emulator at webcam rate (30 fps) instead of `fps` */
+  webcamRateShare: number;
+  fps: number;
+  /** share of clips through the emulator's "noisy" preset */
+  noisyShare: number;
+}
+
+export function gesturePlanParams(seed: number, opts: { perClass?: number; tiny?: boolean }): GesturePlanParams {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a whole number, not ${seed}`);
+  if (opts.perClass !== undefined && (!Number.isInteger(opts.perClass) || opts.perClass < 1 || opts.perClass > 100_000)) {
+    throw new RangeError(`--per-class must be a whole number from 1 to 100000, not ${opts.perClass}`);
+  }
+  const tiny = opts.tiny === true;
+  const train = opts.perClass ?? (tiny ? 2 : 200);
+  return {
+    seed,
+    perClass: tiny ? { train, val: 2, test: 1, fewshot: 2 } : { train, val: Math.min(30, Math.max(2, Math.ceil(train * 0.15))), test: 40, fewshot: 30 },
+    subjects: tiny ? { train: 3, test: 2, fewshot: 2 } : { train: 48, test: 12, fewshot: 12 },
+    clipsPerShard: tiny ? 8 : 24,
+    // tiny (smoke tests): every clip at webcam rate, seconds in all
+    webcamRateShare: tiny ? 1 : 0.25,
+    fps: 200,
+    noisyShare: 0.25,
+  };
+}
+
+/** Subject ids of the unseen-subject splits start here, so no id is shared with training. */
+const SUBJECT_BASE: Record<string, number> = { train: 0, val: 0, test: 10_000, fewshot: 20_000 };
+/** Take ids of each split start here, so val never repeats a training take. */
+const TAKE_BASE: Record<string, number> = { train: 0, val: 1_000_000, test: 2_000_000, fewshot: 3_000_000 };
+const SPLIT_CODE: Record<string, number> = { train: 1, val: 2, test: 3, fewshot: 4 };
+
+export const GESTURE_SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
+
+export function planGestureDataset(p: GesturePlanParams): ShardJob[] {
+  const shards: ShardJob[] = [];
+  const backbone = GESTURE_BACKBONE.map((c) => GESTURE_CLASSES.indexOf(c));
+  const all = GESTURE_CLASSES.map((_, i) => i);
+  for (const split of GESTURE_SPLITS) {
+    const classes = split === 'fewshot' ? all : backbone;
+    const perClass = p.perClass[split];
+    // train/val: two non-overlapping windows per clip (windows 1 and 3); test/fewshot: one window per clip
+    const perClip = split === 'train' || split === 'val' ? 2 : 1;
+    const nSubjects = split === 'val' ? p.subjects.train : p.subjects[split];
+    const clips: ClipJob[] = [];
+    const clipsPerClass = Math.ceil(perClass / perClip);
+    for (let j = 0; j < clipsPerClass; j++) {
+      for (const c of classes) {
+        const h = mixSeed(p.seed, SPLIT_CODE[split]!, c, j);
+        const take = TAKE_BASE[split]! + j;
+        const subject = SUBJECT_BASE[split]! + (mixSeed(h, 1) % nSubjects);
+        const left = perClass - j * perClip;
+        const windows = perClip === 2 ? (left >= 2 ? [1, 3] : [1]) : [1 + (mixSeed(h, 2) % 3)];
+        clips.push({
+          classIndex: c,
+          subject,
+          take,
+          fps: mixSeed(h, 3) / 2 ** 32 < p.webcamRateShare ? 30 : p.fps,
+          noisy: mixSeed(h, 4) / 2 ** 32 < p.noisyShare,
+          sensorSeed: mixSeed(h, 5),
+          windows,
+        });
+      }
+    }
+    for (let k = 0; k * p.clipsPerShard < clips.length; k++) {
+      const part = clips.slice(k * p.clipsPerShard, (k + 1) * p.clipsPerShard);
+      shards.push({ split, shard: k, clips: part, samples: part.reduce((n, c) => n + c.windows.length, 0) });
+    }
+  }
+  return shards;
+}
+
+export const GESTURE_HELD_OUT_CLASSES = GESTURE_HELD_OUT;
