@@ -34,7 +34,7 @@ export const KEYWORD_GENERATOR_VERSION = 'keywords-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
-const TINY_PER_CLASS = 3;
+const TINY_PER_CLASS = 2;
 
 export interface KeywordGenOptions extends DatasetGenOptions {
   /** synthesizer processes in flight (default 2: the machine's cores) */

@@ -55,10 +55,11 @@ export interface SplitPlan {
 export function planSplits(perClass: number, tiny: boolean): SplitPlan[] {
   const backbone = [...BACKBONE_CLASSES];
   const few = [...BACKBONE_CLASSES, ...HELD_OUT_WORDS];
+  // tiny: one of each per split (a smoke test, seconds); otherwise val 1/5, test 1/3 of perClass
   const val = tiny ? 1 : Math.max(2, Math.round(perClass / 5));
-  const test = tiny ? 2 : Math.max(2, Math.round(perClass / 3));
+  const test = tiny ? 1 : Math.max(2, Math.round(perClass / 3));
   // the N-way K-shot benchmark needs ≥ 20 per class (K shots + queries)
-  const fewshot = tiny ? 2 : Math.max(20, Math.round(perClass / 10));
+  const fewshot = tiny ? 1 : Math.max(20, Math.round(perClass / 10));
   return [
     { split: 'train', classes: backbone, perClass, count: perClass * backbone.length },
     { split: 'val', classes: backbone, perClass: val, count: val * backbone.length },

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readWav } from '../../src-engine/sources/cochlea/wav';
+import {
+  listEspeakVariants,
+  listSpeechVoices,
+  normalizeSpeechParams,
+  probeSpeechTools,
+  speechCacheKey,
+  SpeechToolError,
+  synthesizeSpeech,
+  synthesizeSpeechToFile,
+  type SpeechParams,
+} from '../../src-main/media/speech';
+
+const tools = await probeSpeechTools();
+const noEspeak = !tools['espeak-ng'] || !tools.sox ? 'espeak-ng or sox not installed (Debian packages espeak-ng, sox): skipping synthesis checks' : false;
+const noFlite = !tools.flite || !tools.sox ? 'flite or sox not installed (Debian packages flite, sox): skipping flite checks' : false;
+if (noEspeak) console.log(`# SKIP ${noEspeak}`);
+if (noFlite) console.log(`# SKIP ${noFlite}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'speech-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function rms(x: Float32Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  return Math.sqrt(s / x.length);
+}
+
+test('espeak-ng: a word becomes a 16 kHz mono 16-bit WAV that readWav reads, with speech in it', { skip: noEspeak }, async () => {
+  const bytes = await synthesizeSpeech({ text: 'yes', synth: 'espeak-ng', voice: 'en-us+f3', pitch: 60, speed: 160 });
+  const wav = readWav(bytes);
+  assert.equal(wav.sampleRate, 16000);
+  assert.equal(wav.channels, 1);
+  assert.equal(new DataView(bytes.buffer, bytes.byteOffset).getUint16(34, true), 16, 'bits per sample');
+  const seconds = wav.samples.length / 16000;
+  assert.ok(seconds > 0.3 && seconds < 2, `duration ${seconds} s`);
+  assert.ok(rms(wav.samples) > 0.01, `rms ${rms(wav.samples)}`);
+});
+
+test('espeak-ng is deterministic: the same parameters give the same bytes; pitch and speed change them', { skip: noEspeak }, async () => {
+  const p: SpeechParams = { text: 'left', synth: 'espeak-ng', voice: 'en-gb-scotland+klatt2', pitch: 30, speed: 200, amplitude: 120, reverb: 40, lowpassHz: 4000 };
+  const a = await synthesizeSpeech(p);
+  const b = await synthesizeSpeech(p);
+  assert.deepEqual(a, b);
+  const higher = await synthesizeSpeech({ ...p, pitch: 70 });
+  const faster = readWav(await synthesizeSpeech({ ...p, speed: 300 }));
+  assert.notDeepEqual(higher, a);
+  assert.ok(faster.samples.length < readWav(a).samples.length, 'a faster take is shorter');
+});
+
+test('speed is words per minute for both synthesizers; amplitude scales the level', { skip: noFlite || noEspeak }, async () => {
+  const slow = readWav(await synthesizeSpeech({ text: 'seven', synth: 'flite', voice: 'slt', speed: 100 }));
+  const fast = readWav(await synthesizeSpeech({ text: 'seven', synth: 'flite', voice: 'slt', speed: 300 }));
+  assert.ok(slow.samples.length > 1.5 * fast.samples.length, `${slow.samples.length} vs ${fast.samples.length} samples`);
+  const loud = readWav(await synthesizeSpeech({ text: 'seven', synth: 'flite', voice: 'slt', amplitude: 100 }));
+  const quiet = readWav(await synthesizeSpeech({ text: 'seven', synth: 'flite', voice: 'slt', amplitude: 25 }));
+  const ratio = rms(quiet.samples) / rms(loud.samples);
+  assert.ok(Math.abs(ratio - 0.25) < 0.01, `level ratio ${ratio}`);
+});
+
+test('flite: every listed voice speaks at 16 kHz (kal is an 8 kHz voice, resampled), deterministically', { skip: noFlite }, async () => {
+  const voices = await listSpeechVoices('flite');
+  for (const v of ['kal', 'kal16', 'awb', 'rms', 'slt']) assert.ok(voices.includes(v), `flite -lv lists ${v}`);
+  for (const voice of ['kal', 'slt']) {
+    const p: SpeechParams = { text: 'stop', synth: 'flite', voice, pitch: 140, speed: 150 };
+    const a = await synthesizeSpeech(p);
+    assert.deepEqual(await synthesizeSpeech(p), a);
+    const w = readWav(a);
+    assert.equal(w.sampleRate, 16000);
+    assert.ok(rms(w.samples) > 0.01);
+  }
+});
+
+test('an unknown voice is an error naming it (flite would silently use its default voice)', { skip: noFlite || noEspeak }, async () => {
+  await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'flite', voice: 'nobody' }), (e: Error) => {
+    assert.ok(e instanceof SpeechToolError);
+    assert.match(e.message, /flite: no voice "nobody" \(flite -lv lists: .*slt/);
+    return true;
+  });
+  await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'espeak-ng', voice: 'xx-nowhere' }), /espeak-ng: exited with 1: .*voice does not exist/);
+});
+
+test('the cache returns the stored file for the same parameters and stores new ones under their hash', { skip: noEspeak }, async () => {
+  const cacheDir = join(dir, 'cache');
+  const p: SpeechParams = { text: 'go', synth: 'espeak-ng', voice: 'en-us+m2' };
+  const first = await synthesizeSpeech(p, { cacheDir });
+  const key = speechCacheKey(p);
+  const file = join(cacheDir, key.slice(0, 2), `${key}.wav`);
+  assert.deepEqual(readdirSync(join(cacheDir, key.slice(0, 2))), [`${key}.wav`]);
+  // a cache hit must not run the synthesizer: plant different bytes and get them back
+  writeFileSync(file, first.subarray(0, 100));
+  assert.equal((await synthesizeSpeech(p, { cacheDir })).length, 100);
+  // defaults are part of the key: spelling them out hits the same entry
+  assert.equal(speechCacheKey({ ...p, speed: 175, amplitude: 100 }), key);
+  assert.notEqual(speechCacheKey({ ...p, pitch: 51 }), key);
+  assert.deepEqual(readdirSync(cacheDir).filter((f) => f.startsWith('.speech-')), [], 'no temp folders left behind');
+  const out = join(dir, 'sub', 'go.wav');
+  await synthesizeSpeechToFile(p, out);
+  assert.equal(readWav(new Uint8Array((await import('node:fs')).readFileSync(out))).sampleRate, 16000);
+});
+
+test('a missing tool is a SpeechToolError naming the Debian package', async () => {
+  const path = process.env.PATH;
+  process.env.PATH = join(dir, 'empty-bin');
+  try {
+    await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'espeak-ng' }), (e: Error) => {
+      assert.ok(e instanceof SpeechToolError);
+      assert.equal(e.tool, 'espeak-ng');
+      assert.equal(e.missing, true);
+      assert.equal(e.debianPackage, 'espeak-ng');
+      assert.match(e.message, /espeak-ng: not found on PATH — install the Debian package 'espeak-ng' \(apt-get install espeak-ng\)/);
+      return true;
+    });
+    await assert.rejects(listSpeechVoices('flite'), /flite: not found on PATH — install the Debian package 'flite'/);
+    assert.deepEqual(await probeSpeechTools(), { 'espeak-ng': false, flite: false, sox: false });
+  } finally {
+    process.env.PATH = path;
+  }
+});
+
+test('bad parameters are refused with a readable message before anything runs', () => {
+  assert.throws(() => normalizeSpeechParams({ text: 'yes; rm -rf /', synth: 'espeak-ng' }), /text must be 1–100 letters/);
+  assert.throws(() => normalizeSpeechParams({ text: '-v', synth: 'espeak-ng' }), /text must be/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', pitch: 120 }), /pitch must be a number from 0 to 99, not 120/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'flite', pitch: 20 }), /pitch \(flite: mean F0 in Hz\) must be a number from 40 to 400/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', speed: 10 }), /speed \(words per minute\) must be a number from 80 to 450/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', voice: '../x' }), /voice "..\/x" is not a voice name/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'say' as never }), /synth must be 'espeak-ng' or 'flite', not say/);
+});
+
+test('espeak-ng lists English voices without MBROLA ones, and its variants', { skip: noEspeak }, async () => {
+  const voices = await listSpeechVoices('espeak-ng');
+  assert.ok(voices.includes('en-us') && voices.includes('en-gb-scotland'), voices.join(','));
+  assert.ok(!voices.includes('variant') && !voices.some((v) => v.startsWith('mb-')), voices.join(','));
+  const variants = await listEspeakVariants();
+  for (const v of ['m1', 'f5', 'klatt', 'whisper']) assert.ok(variants.includes(v), v);
+});
