@@ -100,7 +100,7 @@ export function parseY4mHeaderLine(line: string, headerLength: number, source = 
     at += tag.length + 1;
     if (tag === '') continue;
     const fail = (reason: string): never => {
-      throw new Y4mError('corrupt', source, tagAt + 1, `header tag '${tag.slice(0, 40)}': ${reason}`);
+      throw new Y4mError('corrupt', source, tagAt, `header tag '${tag.slice(0, 40)}': ${reason}`);
     };
     const v = tag.slice(1);
     switch (tag[0]) {
@@ -109,7 +109,7 @@ export function parseY4mHeaderLine(line: string, headerLength: number, source = 
         if (!/^\d{1,9}$/.test(v)) fail('not a whole number');
         const n = Number(v);
         if (n < 1) fail('must be at least 1');
-        if (n > Y4M_MAX_SIDE) throw new Y4mError('limit', source, tagAt + 1, `${tag[0] === 'W' ? 'width' : 'height'} ${n} exceeds ${Y4M_MAX_SIDE}`);
+        if (n > Y4M_MAX_SIDE) throw new Y4mError('limit', source, tagAt, `${tag[0] === 'W' ? 'width' : 'height'} ${n} exceeds ${Y4M_MAX_SIDE}`);
         if (tag[0] === 'W') width = n;
         else height = n;
         break;
@@ -119,13 +119,13 @@ export function parseY4mHeaderLine(line: string, headerLength: number, source = 
         if (fpsNum === 0 || fpsDen === 0) fail('frame rate must be positive');
         break;
       case 'I':
-        if (v !== 'p' && v !== '?') throw new Y4mError('unsupported', source, tagAt + 1, `interlacing '${v}' (only progressive video, I p, is read)`);
+        if (v !== 'p' && v !== '?') throw new Y4mError('unsupported', source, tagAt, `interlacing '${v}' (only progressive video, I p, is read)`);
         break;
       case 'A':
         aspect = ratio(v, 'pixel aspect', fail);
         break;
       case 'C':
-        if (!COLOR_SPACES.includes(v)) throw new Y4mError('unsupported', source, tagAt + 1, `colour space '${v}' (read: ${COLOR_SPACES.join(', ')})`);
+        if (!COLOR_SPACES.includes(v)) throw new Y4mError('unsupported', source, tagAt, `colour space '${v}' (read: ${COLOR_SPACES.join(', ')})`);
         colorSpace = v as Y4mColorSpace;
         break;
       case 'X':
