@@ -112,10 +112,17 @@ export interface ButtonDeviceState {
   error?: string;
 }
 
+/** An opened button device. */
+export interface ButtonHidDevice {
+  onData(l: (report: Uint8Array) => void): void;
+  onError(l: (e: unknown) => void): void;
+  close(): Promise<void> | void;
+}
+
 /** What the service needs from node-hid (replaceable in tests). */
 export interface ButtonHidAccess {
   list(): Promise<HidDeviceInfo[]>;
-  open(path: string): Promise<{ on(ev: 'data', l: (d: Uint8Array) => void): void; on(ev: 'error', l: (e: unknown) => void): void; close(): Promise<void> | void }>;
+  open(path: string): Promise<ButtonHidDevice>;
 }
 
 export interface HidButtonsOptions {
@@ -144,9 +151,10 @@ function nodeHidAccess(): ButtonHidAccess {
       if (!hid) throw new Error('node-hid is not available');
       const dev = await hid.HIDAsync.open(path, { nonExclusive: true });
       return {
-        on: (ev: 'data' | 'error', l: (x: never) => void) => void dev.on(ev, l as (...a: unknown[]) => void),
+        onData: (l) => void dev.on('data', (b: Buffer) => l(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))),
+        onError: (l) => void dev.on('error', l),
         close: () => dev.close(),
-      } as Awaited<ReturnType<ButtonHidAccess['open']>>;
+      };
     },
   };
 }
@@ -172,15 +180,15 @@ export function createHidButtons(opts: HidButtonsOptions): HidButtons {
       try {
         const dev = await hid.open(d.path);
         const decoder = new ButtonDecoder(kind);
-        dev.on('data', (data) => {
-          for (const key of decoder.decode(new Uint8Array(data))) {
+        dev.onData((data) => {
+          for (const key of decoder.decode(data)) {
             const from = `${name}: ${key}`;
             opts.onKey?.(key, from);
             const action = actionFor(opts.mapping(), key);
             if (action) opts.onAction({ action, from });
           }
         });
-        dev.on('error', (e) => {
+        dev.onError((e) => {
           // unplugged: forget it, the next scan picks it up again when it returns
           open.delete(d.path);
           void Promise.resolve(dev.close()).catch(() => undefined);

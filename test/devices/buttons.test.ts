@@ -84,7 +84,7 @@ test('the service opens clickers and pedals, emits mapped actions, follows setti
       if (path === '/dev/hidraw3') throw new Error('permission denied');
       const e = new EventEmitter();
       emitters.set(path, e);
-      return { on: (ev: string, l: (x: never) => void) => void e.on(ev, l), close: () => void e.removeAllListeners() } as Awaited<ReturnType<ButtonHidAccess['open']>>;
+      return { onData: (l) => void e.on('data', l), onError: (l) => void e.on('error', l), close: () => void e.removeAllListeners() };
     },
   };
   let mapping: Record<string, 'enroll' | 'undo' | 'reset' | 'next-source' | 'none'> = { PageDown: 'enroll', 'Consumer.PlayPause': 'reset' };
