@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { progressBar, type Progress } from '../src-main/cli/progress';
 import { buildModel, datasetReady } from './pipeline/factory';
+import { loadGenerator } from './pipeline/generators';
 import { TRAINING_DIR } from './pipeline/python';
 
 const USAGE = `usage: npm run train -- gesture|keywords [options]
@@ -19,19 +20,6 @@ const USAGE = `usage: npm run train -- gesture|keywords [options]
   --epochs N       float pre-training epochs    --qat-epochs N   QAT fine-tuning epochs
   --max-train N    training samples per epoch   --seed N
   --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)`;
-
-type Generator = (o: { outDir: string; seed: number; tiny?: boolean; onProgress?: (done: number, total: number, label: string) => void }) => Promise<unknown>;
-
-/** The dataset generators live in src-main/datasets/<task>/index.ts (generateGestureDataset, generateKeywordDataset). */
-async function generator(task: string): Promise<Generator> {
-  const name = task === 'gesture' ? 'generateGestureDataset' : task === 'keywords' ? 'generateKeywordDataset' : null;
-  if (!name) throw new RangeError(`unknown task '${task}' (gesture or keywords)`);
-  const url = pathToFileURL(join(TRAINING_DIR, '..', 'src-main', 'datasets', task, 'index.ts')).href;
-  const mod = (await import(url)) as Record<string, unknown>;
-  const fn = mod[name];
-  if (typeof fn !== 'function') throw new Error(`${url} does not export ${name}`);
-  return fn as Generator;
-}
 
 export async function main(argv: string[]): Promise<number> {
   let args;
@@ -87,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     console.error(`dataset ${dataDir} missing: generating${tiny ? ' (tiny)' : ''}…`);
-    const gen = await generator(task);
+    const gen = await loadGenerator(task);
     let bar: Progress | null = null;
     let lastLabel = '';
     await gen({
