@@ -73,8 +73,9 @@ export class SpaceTimeCloud {
     this.frameBox.geometry.dispose();
     this.frameBox.geometry = new THREE.BufferGeometry();
     this.frameBox.geometry.setAttribute('position', new THREE.Float32BufferAttribute(v, 3));
-    const r = Math.max(width, height, d);
-    this.camera.position.set(r * 0.9, r * 0.6, r * 1.1);
+    // far enough back that the whole box (sensor × span) fits the 45° view
+    const r = Math.hypot(width, height, d) * 0.95;
+    this.camera.position.set(r * 0.75, r * 0.45, r * 0.9 - d / 2);
     this.controls.target.set(0, 0, -d / 2);
     this.controls.update();
   }

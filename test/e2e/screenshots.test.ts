@@ -1,0 +1,86 @@
+// Screenshots of every screen of the real app (browser host + AppCore, fake
+// camera feeding the webcam source) into docs/screenshots/, for the README
+// and docs/UI.md. Each shot waits on the state it shows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, openPage } from './support/browser';
+import { startHost, type Host } from './support/host';
+import { writeHandY4m } from './support/media';
+import { findModel, goScreen, startSourceFromUi, waitShell, waitState } from './support/app';
+
+const OUT = resolve(import.meta.dirname, '../../docs/screenshots');
+let host: Host | string = 'not started';
+let browser: Browser | null = null;
+let page: Page;
+const dir = mkdtempSync(join(tmpdir(), 'neurolive-e2e-shots-'));
+
+before(async () => {
+  host = chromiumMissing() ?? (await startHost({ openDemo: true }));
+  if (typeof host === 'string') return;
+  const clip = await writeHandY4m(dir, 'right_hand_wave', 4);
+  browser = await launchChromium({ video: clip.path });
+  ({ page } = await openPage(browser, host.url));
+  await waitShell(page);
+  mkdirSync(OUT, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  if (typeof host !== 'string') await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function shot(name: string): Promise<void> {
+  // let the toasts of start-up go, so they do not cover the screen
+  await page.locator('.toast button[aria-label=Dismiss]').evaluateAll((bs) => bs.forEach((b) => (b as unknown as { click(): void }).click()));
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path });
+  assert.ok(statSync(path).size > 10_000, `${name}.png has content`);
+}
+
+test('screenshots of every screen', async (t) => {
+  if (typeof host === 'string') return t.skip(host);
+  const gesture = await findModel(host, 'dvs');
+  if (gesture) await host.core.invoke('selectModel', { id: gesture.id });
+  // the live view fed by the fake camera
+  const state = (await host.core.invoke('getState')) as { source: { state: string } };
+  if (state.source.state !== 'live') await startSourceFromUi(page, 'webcam');
+  await waitState(page, 'event-view', 'events');
+  if (gesture) await waitState(page, 'prediction', 'predicting');
+  await shot('live');
+
+  await page.click('.seg button:has-text("Both")');
+  await page.waitForSelector('[data-testid=cloud-view]');
+  await page.waitForFunction(`document.querySelector('[data-testid=event-view]')?.getAttribute('data-state') === 'events'`);
+  await shot('live-3d');
+  await page.click('.seg button:has-text("2D")');
+
+  await goScreen(page, '2', 'screen-enroll');
+  await waitState(page, 'event-view', 'events');
+  await shot('enroll');
+  await goScreen(page, '3', 'screen-record');
+  await shot('record');
+  await goScreen(page, '4', 'screen-models');
+  await shot('models');
+  await goScreen(page, '5', 'screen-settings');
+  await page.waitForSelector('[data-testid=save-settings]');
+  await shot('settings');
+
+  await page.keyboard.press('?');
+  await page.waitForSelector('dialog[open]');
+  await shot('shortcuts');
+  await page.keyboard.press('Escape');
+
+  try {
+    await host.core.invoke('setKiosk', { enabled: true });
+  } catch (e) {
+    t.diagnostic(`no kiosk screenshot: ${(e as Error).message}`);
+    return;
+  }
+  await waitState(page, 'kiosk', 'active');
+  await shot('kiosk');
+});
