@@ -3,3 +3,4 @@ export { createRecordingService, RecordingService, selectTimeRange, type NewTake
 export { TakeWriter, type TakeSource, type TakeSummary } from './take-writer';
 export { ThumbnailAccumulator, THUMB_MAX, type Thumbnail } from './thumbnail';
 export { assignClassIds, detectLayout, exportDataset, importDataset, DatasetError, type DatasetJob, type DatasetLayout, type ExportResult } from './dataset';
+export { createRecordingApi, type RecordingApi, type RecordingApiOptions } from './api';
