@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { GESTURE_CLASSES, GESTURE_INPUT } from '../../src-engine/datasets/gesture/index';
+import { readY4m } from '../../src-engine/media/y4m';
+import { readDatasetMeta, readSplit, shardPaths } from '../../src-main/datasets/dataset-writer';
+import { datasetCommand } from '../../src-main/cli/commands/dataset';
+import { generateGestureDataset, gesturePlanParams, planGestureDataset } from '../../src-main/datasets/gesture/index';
+
+const BIN = join(import.meta.dirname, '../../bin/neurolive.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'neurolive-gesture-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const npyFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.npy')).sort();
+
+test('the plan keeps test and few-shot subjects out of training, and held-out classes out of the backbone splits', () => {
+  const jobs = planGestureDataset(gesturePlanParams(1, {}));
+  const subjects = (split: string) => new Set(jobs.filter((j) => j.split === split).flatMap((j) => j.clips.map((c) => c.subject)));
+  const train = subjects('train'), val = subjects('val'), testS = subjects('test'), few = subjects('fewshot');
+  for (const s of val) assert.ok(train.has(s), `val subject ${s} is a training subject`);
+  for (const s of [...testS, ...few]) assert.ok(!train.has(s), `subject ${s} of test/fewshot also in train`);
+  const samples = (split: string, c: number) => jobs.filter((j) => j.split === split).flatMap((j) => j.clips).filter((k) => k.classIndex === c).reduce((n, k) => n + k.windows.length, 0);
+  const held = [6, 9];
+  for (let c = 0; c < 11; c++) {
+    assert.equal(samples('train', c), held.includes(c) ? 0 : 200);
+    assert.equal(samples('val', c), held.includes(c) ? 0 : 30);
+    assert.equal(samples('test', c), held.includes(c) ? 0 : 40);
+    assert.equal(samples('fewshot', c), 30);
+  }
+  // val never repeats a training take
+  const takes = (split: string) => new Set(jobs.filter((j) => j.split === split).flatMap((j) => j.clips.map((c) => `${c.subject}/${c.take}/${c.classIndex}`)));
+  const trainTakes = takes('train');
+  for (const t of takes('val')) assert.ok(!trainTakes.has(t));
+  assert.throws(() => gesturePlanParams(1, { perClass: 0 }), /--per-class must be a whole number from 1 to 100000, not 0/);
+});
+
+test('neurolive dataset gesture --tiny writes a complete dataset the reader accepts', () => {
+  const out = join(tmp, 'cli');
+  const r = cli('dataset', 'gesture', '--out', out, '--tiny', '--seed', '4', '--workers', '0');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /gesture dataset in .*: train 18, val 18, test 9, fewshot 22 samples, 11 classes \(2 held out\)/);
+  const meta = readDatasetMeta(out);
+  assert.deepEqual(meta.classes, [...GESTURE_CLASSES]);
+  assert.deepEqual(meta.heldOutClasses, ['air_guitar', 'left_arm_counter_clockwise']);
+  assert.deepEqual(meta.input, GESTURE_INPUT);
+  assert.equal(meta.seed, 4);
+  const groups: Record<string, Set<number>> = {};
+  for (const name of ['train', 'val', 'test', 'fewshot']) {
+    const s = readSplit(out, name);
+    assert.deepEqual(s.sampleShape, [64, 64, 10]);
+    const labels = new Set(s.y);
+    if (name === 'fewshot') assert.equal(labels.size, 11);
+    else for (const c of ['air_guitar', 'left_arm_counter_clockwise']) assert.ok(!labels.has(GESTURE_CLASSES.indexOf(c as never)), `${name} holds ${c}`);
+    groups[name] = new Set(s.group);
+    // every sample has events, none is all-saturated
+    for (let i = 0; i < s.count; i++) {
+      const x = s.x.subarray(i * 40960, (i + 1) * 40960);
+      let sum = 0, sat = 0;
+      for (const v of x) {
+        sum += v;
+        if (v === 15) sat++;
+      }
+      assert.ok(sum > 100, `${name}[${i}] has only ${sum} events`);
+      assert.ok(sat < x.length / 4, `${name}[${i}] is mostly saturated`);
+    }
+  }
+  for (const g of groups.test) assert.ok(!groups.train.has(g));
+  for (const g of groups.fewshot) assert.ok(!groups.train.has(g));
+
+  // the same through worker threads: identical bytes whatever the worker count
+  const viaWorkers = join(tmp, 'workers');
+  return generateGestureDataset({ outDir: viaWorkers, seed: 4, tiny: true, workers: 2 }).then((summary) => {
+    assert.deepEqual(summary.meta, meta);
+    assert.deepEqual(npyFiles(viaWorkers), npyFiles(out));
+    for (const f of npyFiles(out)) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(viaWorkers, f))), `${f} differs between 0 and 2 workers`);
+  });
+});
+
+test('an interrupted generation resumes: only the missing shard is rendered, the result is the same', async () => {
+  // the folder the CLI test generated (tests in a file run in order)
+  const out = join(tmp, 'cli');
+  const first = { meta: readDatasetMeta(out) };
+  const before = new Map(npyFiles(out).map((f) => [f, readFileSync(join(out, f))]));
+  // lose meta.json and one shard, as if the run had been killed
+  rmSync(join(out, 'meta.json'));
+  rmSync(shardPaths(out, 'fewshot', 1).y);
+  const progress: number[] = [];
+  const again = await generateGestureDataset({ outDir: out, seed: 4, tiny: true, workers: 0, onProgress: (done, total) => progress.push(done, total) });
+  const total = progress[1];
+  const missing = planGestureDataset(gesturePlanParams(4, { tiny: true })).find((j) => j.split === 'fewshot' && j.shard === 1)!.samples;
+  assert.equal(progress[0], total - missing, 'the first progress report counts the finished shards');
+  assert.deepEqual(again.meta, first.meta);
+  for (const [f, bytes] of before) assert.ok(readFileSync(join(out, f)).equals(bytes), `${f} changed after resuming`);
+  // a complete dataset is returned without rendering anything
+  const calls: number[] = [];
+  await generateGestureDataset({ outDir: out, seed: 4, tiny: true, workers: 0, onProgress: (d) => calls.push(d) });
+  assert.deepEqual(calls, []);
+});
+
+test('dataset gesture-clip writes a y4m; bad arguments get a readable message', async () => {
+  const clip = join(tmp, 'drums.y4m');
+  const write = process.stdout.write;
+  let said = '';
+  process.stdout.write = ((s: string) => ((said += s), true)) as typeof process.stdout.write;
+  try {
+    assert.equal(await datasetCommand(['gesture-clip', clip, '--gesture', 'air_drums', '--size', '64x48', '--fps', '25', '--seconds', '0.4']), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.match(said, /air_drums: 64×48 at 25 fps, 0.4 s → .*drums.y4m/);
+  const { header, frames } = readY4m(new Uint8Array(readFileSync(clip)));
+  assert.deepEqual([header.width, header.height, header.fpsNum, header.colorSpace, frames.length], [64, 48, 25, '420jpeg', 10]);
+  await assert.rejects(datasetCommand(['gesture-clip', clip, '--gesture', 'moonwalk']), /--gesture must be one of hand_clap, .*, not 'moonwalk'/);
+  await assert.rejects(datasetCommand(['gesture-clip', clip, '--gesture', 'hand_clap', '--fps', '0']), /--fps must be a number from 0 to 1000, not '0'/);
+  await assert.rejects(datasetCommand(['gesture']), /dataset gesture needs --out DIR/);
+  await assert.rejects(datasetCommand(['gesture', '--out', tmp, '--per-class', 'lots']), /--per-class must be a whole number from 1 to 100000, not 'lots'/);
+  await assert.rejects(datasetCommand(['faces', '--out', tmp]), /dataset takes gesture, keywords or gesture-clip, not 'faces'/);
+});

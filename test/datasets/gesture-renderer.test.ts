@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  GESTURE_BACKBONE,
+  GESTURE_CLASSES,
+  GESTURE_HELD_OUT,
+  GestureRenderer,
+  J,
+  encodeClip,
+  gestureClassIndex,
+  makeGestureClip,
+  makePose,
+  poseAt,
+  type GestureClip,
+} from '../../src-engine/datasets/gesture/index';
+
+const cls = (name: string) => gestureClassIndex(name);
+
+/** A take without distractors, shake or sway: every event then comes from the gesture itself. */
+function still(clip: GestureClip): GestureClip {
+  clip.take.distractors = [];
+  clip.take.shake = 0;
+  clip.take.sway = 0;
+  return clip;
+}
+
+/** Event counts of one window (64 × 64 × 10) summed over channels. */
+function eventMap(clip: GestureClip, sensorSeed = 1): Float64Array {
+  const { frames } = encodeClip(clip, { fps: 60, noisy: false, sensorSeed, windows: [1] });
+  const d = frames[0].data, m = new Float64Array(64 * 64);
+  for (let i = 0; i < m.length; i++) for (let c = 0; c < 10; c++) m[i] += d[i * 10 + c];
+  return m;
+}
+
+/** The figure's neck in the 64 × 64 model input (the sensor is 128 × 128). */
+function neck(clip: GestureClip): { x: number; y: number } {
+  const p = makePose();
+  poseAt(clip, 0, p);
+  return { x: (64 + p.xy[2 * J.neck] * 128) / 2, y: (p.xy[2 * J.neck + 1] * 128) / 2 };
+}
+
+function mass(m: Float64Array, keep: (x: number, y: number) => boolean): number {
+  let s = 0;
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) if (keep(x + 0.5, y + 0.5)) s += m[y * 64 + x];
+  return s;
+}
+
+test('the class list is the DVS Gesture order; two classes are held out of backbone training', () => {
+  assert.equal(GESTURE_CLASSES.length, 11);
+  assert.equal(GESTURE_CLASSES[0], 'hand_clap');
+  assert.equal(GESTURE_CLASSES[10], 'other');
+  assert.deepEqual([...GESTURE_HELD_OUT], ['air_guitar', 'left_arm_counter_clockwise']);
+  assert.equal(GESTURE_BACKBONE.length, 9);
+  assert.ok(GESTURE_HELD_OUT.every((c) => !GESTURE_BACKBONE.includes(c)));
+  assert.throws(() => gestureClassIndex('moonwalk'), /unknown gesture class 'moonwalk'/);
+});
+
+test('rendering is deterministic: same seed, same bytes; another seed, another picture', () => {
+  const a = new GestureRenderer(makeGestureClip(42, 3, 7, 1), 128, 128);
+  const b = new GestureRenderer(makeGestureClip(42, 3, 7, 1), 128, 128);
+  const c = new GestureRenderer(makeGestureClip(43, 3, 7, 1), 128, 128);
+  for (const t of [0, 0.137, 1.5]) {
+    const fa = a.render(t);
+    assert.deepEqual(b.render(t), fa);
+    assert.notDeepEqual(c.render(t), fa);
+  }
+  // frames do not depend on what was rendered before
+  const fresh = new GestureRenderer(makeGestureClip(42, 3, 7, 1), 128, 128);
+  assert.deepEqual(fresh.render(0.137), a.render(0.137));
+  // the encoded windows too
+  const opts = { fps: 60, noisy: true, sensorSeed: 9, windows: [1] };
+  assert.deepEqual(encodeClip(makeGestureClip(42, 3, 7, 1), opts).frames[0].data, encodeClip(makeGestureClip(42, 3, 7, 1), opts).frames[0].data);
+  assert.throws(() => new GestureRenderer(makeGestureClip(1, 0, 0, 0), 4, 128), /frame size must be whole pixels from 8 to 4096/);
+});
+
+test('a subject keeps their body across classes and takes; takes differ', () => {
+  const a = makeGestureClip(5, 0, 3, 0), b = makeGestureClip(5, 9, 3, 17);
+  assert.deepEqual(a.subject, b.subject);
+  assert.notDeepEqual(a.take.neckX, b.take.neckX);
+  assert.notDeepEqual(makeGestureClip(5, 0, 4, 0).subject, a.subject);
+});
+
+test('hand waves move on their own side above the shoulders (the subject’s right hand is on the image’s left)', () => {
+  for (let subject = 0; subject < 3; subject++) {
+    for (const [name, side] of [['right_hand_wave', -1], ['left_hand_wave', 1]] as const) {
+      const clip = still(makeGestureClip(11, cls(name), subject, 0));
+      const m = eventMap(clip), n = neck(clip);
+      const total = mass(m, () => true);
+      const upperSide = mass(m, (x, y) => (x - n.x) * side > 0 && y < n.y + 6);
+      assert.ok(total > 500, `${name}: only ${total} events`);
+      assert.ok(upperSide / total > 0.6, `${name} (subject ${subject}): ${((100 * upperSide) / total).toFixed(0)}% of events in the upper ${side < 0 ? 'left' : 'right'}`);
+    }
+  }
+});
+
+test('claps happen at the midline, arm circles on their own side', () => {
+  for (let subject = 0; subject < 3; subject++) {
+    const clip = still(makeGestureClip(12, cls('hand_clap'), subject, 0));
+    const m = eventMap(clip), n = neck(clip);
+    const left = mass(m, (x) => x < n.x), right = mass(m, (x) => x >= n.x);
+    let sx = 0;
+    for (let i = 0; i < m.length; i++) sx += m[i] * (i % 64 + 0.5);
+    const cx = sx / (left + right);
+    assert.ok(Math.abs(cx - n.x) < 4, `clap centroid x ${cx.toFixed(1)} vs neck ${n.x.toFixed(1)}`);
+    assert.ok(left / right > 0.5 && left / right < 2, `clap left/right ${left}/${right}`);
+    for (const [name, side] of [['right_arm_clockwise', -1], ['left_arm_counter_clockwise', 1]] as const) {
+      const c = still(makeGestureClip(12, cls(name), subject, 0));
+      const mm = eventMap(c), nn = neck(c);
+      const own = mass(mm, (x) => (x - nn.x) * side > 0), all = mass(mm, () => true);
+      assert.ok(own / all > 0.7, `${name}: ${((100 * own) / all).toFixed(0)}% on its side`);
+    }
+  }
+});
+
+test('clockwise is the subject’s clockwise: counter-clockwise on screen, and counter-clockwise the reverse', () => {
+  const turn = (name: string) => {
+    const clip = makeGestureClip(13, cls(name), 2, 0);
+    const shoulder = name.startsWith('right') ? J.shoulderR : J.shoulderL;
+    const hand = shoulder + 2;
+    const p = makePose();
+    let total = 0, prev = NaN;
+    const period = 1 / clip.take.freq;
+    for (let i = 0; i <= 200; i++) {
+      poseAt(clip, (i / 200) * period, p);
+      const a = Math.atan2(p.xy[2 * hand + 1] - p.xy[2 * shoulder + 1], p.xy[2 * hand] - p.xy[2 * shoulder]);
+      if (!Number.isNaN(prev)) total += ((a - prev + 3 * Math.PI) % (2 * Math.PI)) - Math.PI;
+      prev = a;
+    }
+    return total; // screen angle, y down: positive = clockwise on screen
+  };
+  for (const side of ['right', 'left']) {
+    const cw = turn(`${side}_arm_clockwise`), ccw = turn(`${side}_arm_counter_clockwise`);
+    assert.ok(Math.abs(Math.abs(cw) - 2 * Math.PI) < 0.5, `${side} clockwise turns ${cw.toFixed(2)} rad per period`);
+    assert.ok(cw < 0, `${side}_arm_clockwise must turn counter-clockwise on screen, turned ${cw.toFixed(2)}`);
+    assert.ok(ccw > 0, `${side}_arm_counter_clockwise must turn clockwise on screen, turned ${ccw.toFixed(2)}`);
+  }
+});
+
+test('the classes are told apart on unseen subjects by a nearest-centroid rule on coarse event maps', (t) => {
+  // features: 8 × 8 cells × 5 time bins × 2 polarities, L2-normalised
+  const feature = (clip: GestureClip, sensorSeed: number) => {
+    const { frames } = encodeClip(clip, { fps: 30, noisy: false, sensorSeed, windows: [1] });
+    const d = frames[0].data, f = new Float64Array(8 * 8 * 10);
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 10; c++) f[((y >> 3) * 8 + (x >> 3)) * 10 + c] += d[(y * 64 + x) * 10 + c];
+    let n = 0;
+    for (const v of f) n += v * v;
+    n = Math.sqrt(n) || 1;
+    return f.map((v) => v / n);
+  };
+  const K = GESTURE_CLASSES.length;
+  const centroids = Array.from({ length: K }, () => new Float64Array(640));
+  for (let c = 0; c < K; c++) {
+    for (let s = 0; s < 4; s++) {
+      const f = feature(makeGestureClip(21, c, s, s), s);
+      for (let i = 0; i < 640; i++) centroids[c][i] += f[i];
+    }
+  }
+  let right = 0, n = 0;
+  for (let c = 0; c < K; c++) {
+    for (const s of [10_000, 10_001]) {
+      const f = feature(makeGestureClip(21, c, s, 99), s);
+      let best = -1, bestD = Infinity;
+      for (let k = 0; k < K; k++) {
+        let d = 0;
+        for (let i = 0; i < 640; i++) d += (f[i] - centroids[k][i] / 4) ** 2;
+        if (d < bestD) [bestD, best] = [d, k];
+      }
+      if (best === c) right++;
+      n++;
+    }
+  }
+  // chance is 1/11 ≈ 9 %
+  t.diagnostic(`nearest centroid on unseen subjects: ${right}/${n}`);
+  assert.ok(right / n >= 0.3, `nearest-centroid accuracy ${right}/${n}`);
+});
