@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { EventFormatError } from '../../src-engine/formats/errors';
 import { classifyCommand, CLASSIFY_USAGE } from './commands/classify';
+import { classesCommand, CLASSES_USAGE } from './commands/classes';
+import { enrollCommand, ENROLL_USAGE } from './commands/enroll';
+import { forgetCommand, FORGET_USAGE } from './commands/forget';
 import { convertFile } from './commands/convert';
 import { convertModelCommand, CONVERT_MODEL_USAGE } from './commands/convert-model';
 import { datasetCommand, DATASET_USAGE } from './commands/dataset';
@@ -58,6 +61,12 @@ export async function main(argv: string[]): Promise<number> {
         return await summaryCommand(rest);
       case 'classify':
         return await classifyCommand(rest);
+      case 'enroll':
+        return await enrollCommand(rest);
+      case 'classes':
+        return await classesCommand(rest);
+      case 'forget':
+        return await forgetCommand(rest);
       case 'convert-model':
         return await convertModelCommand(rest);
       case 'dataset':

@@ -22,10 +22,15 @@ import { si, summary } from '../../../src-engine/nsoc/summary';
 import { parseDurationUs } from '../../../src-engine/util/units';
 import { openWithGeometry } from '../open';
 import { CliUsageError, describeInput, readModelFile, reportError } from './summary';
+import { framesOfFile } from '../../classes/file-shots';
+import { openClassifier, reportClassError } from './enroll';
 
 export const CLASSIFY_USAGE = `neurolive classify FILE --model MODEL.nlm [--json] [--hop 50ms] [--path event|dense]
                                         per-window predictions (start/end µs, class, confidence = softmax
-                                        of the scores) with the model's input encoding; --json: JSON Lines`;
+                                        of the scores) with the model's input encoding; --json: JSON Lines
+  neurolive classify FILE --model M [--json] [--db PATH] [--learner ncm|binary-fc] [--threshold 0.5]
+                                        M a model name or folder: per-window classes, enrolled ones
+                                        included (FILE: events, .wav or .y4m), "unknown" below threshold`;
 
 /** The binner settings a model's input encoding asks for; an Error naming what is missing or inconsistent. */
 export function binnerSettings(model: QuantizedModel, sourceName: string): TimeChannelEncoding {
@@ -96,11 +101,17 @@ export async function classifyCommand(args: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         hop: { type: 'string' },
         path: { type: 'string', default: 'event' },
+        db: { type: 'string' },
+        learner: { type: 'string' },
+        threshold: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new CliUsageError('classify takes one event FILE');
     if (values.model === undefined) throw new CliUsageError('classify needs --model MODEL.nlm');
     if (values.path !== 'event' && values.path !== 'dense') throw new CliUsageError(`--path must be event or dense, not '${values.path}'`);
+    // a model name or folder (card.json): the learner with the database's classes
+    if (!values.model.toLowerCase().endsWith('.nlm')) return await classifyWithClasses(positionals[0], values);
+    if (values.db !== undefined || values.learner !== undefined || values.threshold !== undefined) throw new CliUsageError('--db, --learner and --threshold need a model name or folder, not a bare .nlm file');
     const input = positionals[0];
     const hop = values.hop !== undefined ? parseHop(values.hop) : null;
     const model = await readModelFile(values.model);
@@ -215,3 +226,59 @@ export async function classifyCommand(args: string[]): Promise<number> {
 
 /** Text table column widths: window, start, end, events (right-aligned), class, confidence, ops. */
 const COL = [6, 14, 14, 8, 16, 10, 10];
+
+export interface ClassWindow {
+  type: 'window';
+  index: number;
+  tStartUs: number;
+  tEndUs: number;
+  events: number;
+  /** the class id, or null for "unknown" */
+  classId: number | null;
+  label: string | null;
+  origin: 'pretrained' | 'enrolled' | null;
+  similarity: number;
+  margin: number;
+  by: 'learner' | 'head';
+}
+
+/**
+ * classify with a model folder: every model window through the encoder (the
+ * app's path), its embedding through the learner holding the pretrained and
+ * enrolled classes of the database.
+ */
+async function classifyWithClasses(input: string, values: { db?: string; model?: string; learner?: string; threshold?: string; json?: boolean; hop?: string }): Promise<number> {
+  try {
+    if (values.hop !== undefined) throw new CliUsageError('--hop applies to a bare .nlm model; a model folder uses its card\'s hop');
+    const { store, loaded, classifier } = await openClassifier(values);
+    try {
+      const origin = new Map(store.list(loaded.id).map((c) => [c.id, c.origin]));
+      const ff = await framesOfFile(loaded, input, 'classifying');
+      const out = (s: string) => process.stdout.write(s);
+      if (!values.json) {
+        out(`${input}: model ${loaded.card.name} (${loaded.id.slice(0, 12)}…), learner ${classifier.learnerKind}, ${origin.size} classes (${[...origin.values()].filter((o) => o === 'enrolled').length} enrolled)\n`);
+        out(`${['window', 'start µs', 'end µs', 'events'].map((h, i) => h.padStart(COL[i])).join('  ')}  class             similarity\n`);
+      }
+      const counts: Record<string, number> = {};
+      for (const f of ff.frames) {
+        const p = classifier.classifyFrame(f.data);
+        const name = p.name ?? 'unknown';
+        counts[name] = (counts[name] ?? 0) + 1;
+        if (values.json) {
+          const w: ClassWindow = { type: 'window', index: f.index, tStartUs: f.tStartUs, tEndUs: f.tEndUs, events: f.events, classId: p.classId, label: p.name, origin: p.classId !== null ? (origin.get(p.classId) ?? null) : null, similarity: p.similarity, margin: p.margin, by: p.by };
+          out(`${JSON.stringify(w)}\n`);
+        } else {
+          const cells = [String(f.index), String(f.tStartUs), String(f.tEndUs), String(f.events)];
+          out(`${cells.map((c, i) => c.padStart(COL[i])).join('  ')}  ${name.padEnd(16)}  ${p.similarity.toFixed(3)}\n`);
+        }
+      }
+      if (values.json) out(`${JSON.stringify({ type: 'totals', windows: ff.frames.length, classCounts: counts })}\n`);
+      else out(`${ff.frames.length} windows; classes: ${Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    return reportClassError(e, CLASSIFY_USAGE);
+  }
+}
