@@ -25,6 +25,11 @@ The simulated neuromorphic processor (NSoC; models are .nlm files, docs/NSOC.md)
   ${CLASSIFY_USAGE}
   ${CONVERT_MODEL_USAGE}
 
+Edge learning (classes live in the app database; docs/LEARNING.md):
+  ${ENROLL_USAGE}
+  ${CLASSES_USAGE}
+  ${FORGET_USAGE}
+
 Datasets (docs/DATASETS.md):
   ${DATASET_USAGE}
 
