@@ -47,6 +47,13 @@ test('a take recorded from a replayed real file plays back identical events, wit
     assert.equal(eventsSha256(events), truth.sha256);
     // nothing but the finished take is left in the folder
     assert.deepEqual(readdirSync(join(f.dir, 'takes')).filter((n) => !n.endsWith('.aedat4')), []);
+    // live takes are stored uncompressed (16 B an event and a little framing); a trim rewrites with LZ4
+    const liveBytes = statSync(f.service.takePath(take.id)).size;
+    assert.ok(liveBytes > truth.count * 16 && liveBytes < truth.count * 17, `${liveBytes} bytes`);
+    const compacted = await f.service.trimTake(take.id, 0, take.durationUs + 1);
+    assert.equal(compacted.events, truth.count);
+    assert.ok(statSync(f.service.takePath(take.id)).size < 0.8 * liveBytes);
+    assert.equal(eventsSha256(await takeEvents(f.service, take.id)), truth.sha256);
   } finally {
     f.cleanup();
   }
