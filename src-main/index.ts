@@ -1,58 +1,87 @@
+/**
+ * The desktop app's main process: one AppCore (the same the browser host
+ * wraps) behind Electron IPC, one secure window. Security decisions are
+ * listed item by item in docs/SECURITY.md; the logic lives in small plain
+ * functions under src-main/electron/ so it is unit-tested without Electron.
+ */
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
-import type { AppInfo } from './ipc/contract';
+import { app, session } from 'electron';
+import { AppCore } from './app/core';
+import { registerAppScheme, serveAppProtocol } from './electron/app-protocol';
+import { hardenAllContents } from './electron/harden';
+import { wireIpc } from './electron/ipc';
+import { createMainWindow, type MainWindow } from './electron/main-window';
+import { allowPermissionCheck, allowPermissionRequest } from './electron/permissions';
+import { APP_ORIGIN, originOf } from './electron/sender';
+import { loadStaticSite } from './web/static-site';
+
+const log = (line: string): void => console.log(`[neurolive] ${line}`);
+const here = import.meta.dirname;
+
+// Before 'ready': our scheme's privileges, and the sandbox for every renderer.
+registerAppScheme();
+app.enableSandbox();
+hardenAllContents(app);
 
 // One running copy: a second launch focuses the first window.
-if (!app.requestSingleInstanceLock()) app.quit();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let main: MainWindow | null = null;
+  let core: AppCore | null = null;
 
-let mainWindow: BrowserWindow | null = null;
-
-function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    backgroundColor: '#0d1117',
-    show: false,
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
+  app.on('second-instance', () => {
+    const w = main?.window;
+    if (!w || w.isDestroyed()) return;
+    if (w.isMinimized()) w.restore();
+    w.focus();
   });
-  mainWindow.once('ready-to-show', () => mainWindow?.show());
-  // The renderer never navigates away or opens windows.
-  mainWindow.webContents.on('will-navigate', (e) => e.preventDefault());
-  mainWindow.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  app.on('child-process-gone', (_e, d) => {
+    if (d.reason !== 'clean-exit') log(`child process gone: ${d.type}${d.name ? ` (${d.name})` : ''}, ${d.reason}, exit code ${d.exitCode}`);
+  });
+  app.on('window-all-closed', () => app.quit());
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (!core || closing) return;
+    // let the core save settings and stop workers before the process ends
+    e.preventDefault();
+    closing = true;
+    void core.close().finally(() => app.quit());
+  });
 
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (!app.isPackaged && devUrl) void mainWindow.loadURL(devUrl);
-  else void mainWindow.loadFile(join(__dirname, '../renderer/index.html'));
+  void app.whenReady().then(async () => {
+    const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+    const trustedOrigins = [APP_ORIGIN, ...(devUrl ? [originOf(devUrl)!] : [])];
+
+    core = await AppCore.create({
+      userDataDir: app.getPath('userData'),
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'),
+      runtime: 'electron',
+      version: app.getVersion(),
+    });
+
+    const ses = session.defaultSession;
+    if (!devUrl) serveAppProtocol(ses, await loadStaticSite(join(here, '../renderer')));
+    ses.setPermissionRequestHandler((wc, permission, callback, details) =>
+      callback(allowPermissionRequest(permission, { mediaTypes: (details as { mediaTypes?: string[] }).mediaTypes, requestingUrl: details.requestingUrl ?? wc.getURL() }, trustedOrigins)),
+    );
+    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowPermissionCheck(permission, requestingOrigin, trustedOrigins));
+    // HID/USB/serial devices are the main process's business (node-hid), never the page's
+    ses.setDevicePermissionHandler(() => false);
+
+    wireIpc({ core, contents: () => main?.window.webContents ?? null, trustedOrigins, log });
+
+    const settings = (await core.invoke('getSettings', undefined)) as { kiosk: { enabled: boolean } };
+    main = createMainWindow({
+      preload: join(here, '../preload/index.cjs'),
+      url: devUrl ?? `${APP_ORIGIN}/index.html`,
+      kiosk: settings.kiosk.enabled,
+      packaged: app.isPackaged,
+      log,
+    });
+    // The core owns the kiosk flag (setKiosk checks the PIN); the window follows it.
+    core.on('state', (s) => {
+      if (main && s.kiosk !== main.kiosk) main.setKiosk(s.kiosk);
+    });
+  });
 }
-
-app.on('second-instance', () => {
-  if (mainWindow) {
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
-  }
-});
-
-app.whenReady().then(() => {
-  // Only the camera and microphone may be granted, and only to our own pages.
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'media'));
-
-  ipcMain.handle('neurolive:invoke', (event, method: unknown): AppInfo => {
-    if (event.senderFrame !== mainWindow?.webContents.mainFrame) throw new Error('unexpected IPC sender');
-    if (method !== 'appInfo') throw new Error('not implemented yet');
-    return { name: app.getName(), version: app.getVersion(), runtime: 'electron', platform: process.platform };
-  });
-
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-});
-
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});

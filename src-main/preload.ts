@@ -1,17 +1,67 @@
-// A narrow bridge: the contract's named functions only, never ipcRenderer itself.
-import { contextBridge, ipcRenderer } from 'electron';
-import { createApi } from './ipc/client';
-import type { MediaName, MethodName, TopicName, Transport } from './ipc/contract';
+/**
+ * The sandboxed preload: a narrow bridge of three named functions (invoke,
+ * subscribe, send), never ipcRenderer itself and never an IPC event object
+ * (it carries the sender and ports). Bundled into one CommonJS file that
+ * requires only 'electron' (a sandboxed preload cannot load local files).
+ *
+ * Media frames go over a MessagePort the main process hands over once per
+ * page load (answering 'hello'); their typed arrays are transferred, not
+ * copied again.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { CHANNEL, NAME_RE, type Envelope, type MediaPortMessage, type NeuroliveBridge } from './electron/channels';
 
-const transport: Transport = {
-  invoke: (method: MethodName, arg: unknown) => ipcRenderer.invoke('neurolive:invoke', method, arg),
-  subscribe: (topic: TopicName, listener: (payload: unknown) => void) => {
-    const channel = `neurolive:topic:${topic}`;
-    const wrapped = (_e: unknown, payload: unknown): void => listener(payload);
+let port: IpcRendererEvent['ports'][number] | null = null;
+ipcRenderer.on(CHANNEL.mediaPort, (event) => {
+  port?.close();
+  port = event.ports[0] ?? null;
+});
+ipcRenderer.send(CHANNEL.hello);
+
+/** listeners per topic: main only sends the topics the page listens to */
+const counts = new Map<string, number>();
+function pushSubscriptions(): void {
+  ipcRenderer.send(CHANNEL.subscribe, [...counts.keys()]);
+}
+
+/** the buffers of a payload's top-level typed arrays that own their whole buffer (safe to transfer) */
+function transferables(payload: unknown): ArrayBuffer[] {
+  if (payload === null || typeof payload !== 'object') return [];
+  const out: ArrayBuffer[] = [];
+  for (const v of Object.values(payload)) {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !out.includes(v.buffer)) out.push(v.buffer);
+  }
+  return out;
+}
+
+const bridge: NeuroliveBridge = {
+  invoke: (method: string, arg: unknown): Promise<Envelope> => ipcRenderer.invoke(CHANNEL.invoke, String(method), arg),
+  subscribe: (topic: string, listener: (payload: unknown) => void): (() => void) => {
+    if (typeof topic !== 'string' || !NAME_RE.test(topic) || typeof listener !== 'function') throw new TypeError('subscribe(topic, listener): unknown topic');
+    const channel = CHANNEL.topicPrefix + topic;
+    const wrapped = (_event: unknown, payload: unknown): void => listener(payload);
     ipcRenderer.on(channel, wrapped);
-    return () => ipcRenderer.removeListener(channel, wrapped);
+    counts.set(topic, (counts.get(topic) ?? 0) + 1);
+    if (counts.get(topic) === 1) pushSubscriptions();
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      ipcRenderer.removeListener(channel, wrapped);
+      const n = (counts.get(topic) ?? 1) - 1;
+      if (n > 0) counts.set(topic, n);
+      else {
+        counts.delete(topic);
+        pushSubscriptions();
+      }
+    };
   },
-  send: (media: MediaName, payload: unknown) => ipcRenderer.send(`neurolive:media:${media}`, payload),
+  send: (media: string, payload: unknown): void => {
+    // real-time data: without a port yet (page just loaded) the frame is dropped, not queued
+    if (!port || typeof media !== 'string' || !NAME_RE.test(media)) return;
+    const message: MediaPortMessage = { name: media, payload };
+    port.postMessage(message, transferables(payload));
+  },
 };
 
-contextBridge.exposeInMainWorld('neurolive', createApi(transport));
+contextBridge.exposeInMainWorld('neurolive', bridge);

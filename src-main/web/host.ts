@@ -15,9 +15,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ApiError, TOPICS, type MediaName, type MethodName, type TopicName, type Topics } from '../ipc/contract';
+import { TOPICS, type MediaName, type MethodName, type TopicName, type Topics } from '../ipc/contract';
 import { checkHostHeader, checkListenConfig, checkUpgrade, type AccessPolicy } from './access';
+import { toErrorShape } from './error-shape';
 import { lookup, type StaticSite } from './static-site';
+export { toErrorShape } from './error-shape';
 import { CLOSE, decodeMessage, encodeMessage, WireError } from './wire';
 
 /** What the host needs of the app: AppCore satisfies it (a fake does in tests). */
@@ -68,7 +70,6 @@ export interface WebHost {
 
 /** Topics superseded by the next push: safe to skip for a slow client. The others always go out. */
 const DROPPABLE: ReadonlySet<TopicName> = new Set<TopicName>(['state', 'prediction', 'nsoc', 'events']);
-const ERROR_CODES = new Set(['invalid-argument', 'not-found', 'conflict', 'unavailable', 'internal', 'forbidden']);
 const MEDIA_NAMES: ReadonlySet<string> = new Set<MediaName>(['video', 'audio']);
 const PING_MS = 30_000;
 
@@ -87,14 +88,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'Permissions-Policy': 'camera=(self), microphone=(self), geolocation=(), usb=(), hid=(), serial=()',
 };
-
-export function toErrorShape(e: unknown): { code: string; message: string } {
-  if (e instanceof ApiError || (e instanceof Error && ERROR_CODES.has((e as { code?: string }).code ?? ''))) {
-    return { code: (e as ApiError).code, message: e.message };
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', message: message.split('\n')[0].slice(0, 500) };
-}
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const listenHost = opts.host ?? '127.0.0.1';

@@ -7,7 +7,7 @@
  */
 import { createApi } from '../../src-main/ipc/client';
 import type { NeuroliveApi } from '../../src-main/ipc/contract';
-import { electronApi } from './transport/electron';
+import { bridgeTransport, electronBridge } from './transport/electron';
 import { createWebSocketTransport, type ConnectionInfo, type WebSocketTransport } from './transport/websocket';
 
 export type { ConnectionInfo, ConnectionState } from './transport/websocket';
@@ -44,8 +44,8 @@ export function takeToken(): string | undefined {
 
 export function getApi(): NeuroliveApi {
   if (api) return api;
-  const desktop = electronApi();
-  if (desktop) return (api = desktop);
+  const desktop = electronBridge();
+  if (desktop) return (api = createApi(bridgeTransport(desktop)));
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   socket = createWebSocketTransport({ url: `${scheme}//${location.host}/api`, token: takeToken() });
   return (api = createApi(socket));

@@ -42,9 +42,9 @@ async function openPage(app: BrowserApp): Promise<{ info: { runtime: string; nam
     const href = page.url();
     // appInfo as the page's own origin sees it, through the same endpoint and CSP (text frames: {id, method} → {id, result})
     const info = await page.evaluate(
-      (token) =>
+      ({ host, token }) =>
         new Promise<{ runtime: string; name: string }>((resolve, reject) => {
-          const ws = new WebSocket(`ws://${location.host}/api${token ? `?token=${token}` : ''}`);
+          const ws = new WebSocket(`ws://${host}/api${token ? `?token=${token}` : ''}`);
           ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'appInfo' }));
           ws.onmessage = (e) => {
             resolve(JSON.parse(e.data as string).result);
@@ -52,7 +52,7 @@ async function openPage(app: BrowserApp): Promise<{ info: { runtime: string; nam
           };
           ws.onerror = () => reject(new Error('WebSocket failed'));
         }),
-      app.url.split('#token=')[1] ?? '',
+      { host: new URL(app.web.url).host, token: app.url.split('#token=')[1] ?? '' },
     );
     return { info, problems, href, screen, csp: response?.headers()['content-security-policy'] };
   } catch (e) {
