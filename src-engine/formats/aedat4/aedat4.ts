@@ -40,6 +40,8 @@ export interface Aedat4StreamOptions extends ReadOptions {
   versionLine?: boolean;
   /** LZ4 block decoder: 'js' forces the JavaScript one (default: WebAssembly where available; both give the same events) */
   lz4?: Lz4Kernel;
+  /** yield the events of every packet as it ends, not only full batches: live streams, where waiting for a full batch adds latency (default false) */
+  flushPackets?: boolean;
 }
 
 function i32(b: Uint8Array, i: number): number {
@@ -127,6 +129,7 @@ export async function openAedat4Stream(src: ByteReader, opts: Aedat4StreamOption
     batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
     reuse: opts.reuseBatches === true,
     lz4: opts.lz4 ?? 'wasm',
+    flushPackets: opts.flushPackets === true,
   };
   return makeEventStream(info, () => readBody(body));
 }
@@ -141,6 +144,7 @@ interface BodyContext {
   readonly batchSize: number;
   readonly reuse: boolean;
   readonly lz4: Lz4Kernel;
+  readonly flushPackets: boolean;
 }
 
 async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
@@ -198,6 +202,10 @@ async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
         yield builder.take(n);
         n = 0;
       }
+    }
+    if (c.flushPackets && n > 0) {
+      yield builder.take(n);
+      n = 0;
     }
   }
   if (n > 0) yield builder.take(n);
