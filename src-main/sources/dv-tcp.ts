@@ -124,7 +124,7 @@ export class DvTcpSource implements EventSource {
     const reader = new ByteReader(chunks, `DV stream ${this.where}`);
     let delivered = false;
     try {
-      const stream = await openAedat4Stream(reader, { versionLine: false, reuseBatches: true });
+      const stream = await openAedat4Stream(reader, { versionLine: false, reuseBatches: true, flushPackets: true });
       this.width = stream.info.width;
       this.height = stream.info.height;
       if (!this.width || !this.height) throw new Error('the stream describes no event sensor size');
