@@ -1,6 +1,8 @@
 // Record → export → re-import through the UI against the real host: a take
 // from the fake camera with a live timer and event count, exported in the
 // tonic layout with its progress bar, imported back as a new take.
+// (Waits are selectors, not waitForFunction: the page's CSP forbids the eval
+// Playwright's string predicates need.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -52,10 +54,10 @@ test('record a take, export it with a progress bar, import it back', async (t) =
   await page.click('[data-testid=record-toggle]');
   await waitState(page, 'recorder', 'recording');
   // the live counter climbs while recording
-  await page.waitForFunction(`parseFloat(document.querySelector('[data-testid=record-events]')?.textContent ?? '0') > 0`, null, { timeout: WAIT });
+  await page.waitForSelector('[data-testid=record-events]:not([data-events="0"])', { timeout: WAIT });
   await page.click('[data-testid=record-toggle]');
   await waitState(page, 'recorder', 'idle');
-  await page.waitForFunction(`document.querySelectorAll('[data-testid=take-list] li[data-take]').length > ${before}`, null, { timeout: WAIT });
+  await page.locator('[data-testid=take-list] li[data-take]').nth(before).waitFor({ timeout: WAIT });
   const take = page.locator('[data-testid=take-list] li[data-label="clap"]').first();
   assert.ok(await take.isVisible());
 
@@ -73,7 +75,7 @@ test('record a take, export it with a progress bar, import it back', async (t) =
   await page.click('[data-testid=import-start]');
   await page.waitForSelector('[data-testid=import-progress]', { timeout: WAIT });
   await waitState(page, 'import-progress', 'finished', WAIT);
-  await page.waitForFunction(`document.querySelectorAll('[data-testid=take-list] li[data-take]').length > ${n}`, null, { timeout: WAIT });
+  await page.locator('[data-testid=take-list] li[data-take]').nth(n).waitFor({ timeout: WAIT });
   const labels = await page.locator('[data-testid=take-list] li[data-take]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
   assert.ok(labels.filter((l) => l === 'clap').length >= 2, `the imported take keeps its label: ${labels.join(', ')}`);
 });

@@ -55,7 +55,7 @@ test('screenshots of every screen', async (t) => {
 
   await page.click('.seg button:has-text("Both")');
   await page.waitForSelector('[data-testid=cloud-view]');
-  await page.waitForFunction(`document.querySelector('[data-testid=event-view]')?.getAttribute('data-state') === 'events'`);
+  await waitState(page, 'event-view', 'events');
   await shot('live-3d');
   await page.click('.seg button:has-text("2D")');
 

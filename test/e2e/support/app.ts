@@ -1,6 +1,7 @@
 /**
  * Page helpers: waits on the app's own state (data-state attributes,
- * aria-live text), never on time.
+ * aria-live text), never on time. Only selectors: the app's CSP has no
+ * 'unsafe-eval', which Playwright's waitForFunction predicates need.
  */
 import type { Page } from 'playwright-core';
 import type { ModelInfo } from '../../../src-main/ipc/contract';
@@ -42,8 +43,8 @@ export async function topLabel(page: Page): Promise<string> {
 
 /** wait until the prediction panel shows `label` (case-insensitive) */
 export async function waitForLabel(page: Page, label: string, timeout = WAIT): Promise<void> {
-  const js = JSON.stringify(label.toLowerCase());
-  await page.waitForFunction(`(document.querySelector('[data-testid=prediction]')?.getAttribute('data-label') ?? '').toLowerCase() === ${js}`, null, { timeout, polling: 100 });
+  // a selector, not waitForFunction: the app's CSP (no 'unsafe-eval') blocks Playwright's predicate eval
+  await page.waitForSelector(`[data-testid=prediction][data-label=${JSON.stringify(label)} i]`, { timeout });
 }
 
 export async function waitSourceState(page: Page, state: string, timeout = WAIT): Promise<void> {
