@@ -8,9 +8,11 @@
 //   shipped models);
 // - no embeddings: the learner holds only classes that have shots, and the
 //   network's own head (softmax over its output scores) answers for the
-//   pretrained labels. The enrolled class wins when its similarity passes the
-//   unknown threshold and is at least the head's confidence; otherwise the
-//   head's label, if its confidence passes the threshold; otherwise unknown.
+//   pretrained labels. The learner's class wins when its similarity passes the
+//   unknown threshold (cosines and softmax confidences are not on one scale,
+//   so they are not compared); otherwise the head's label, if its softmax
+//   confidence passes the threshold; otherwise unknown. A threshold of 0
+//   therefore hides the pretrained labels once a class is enrolled.
 //
 // The learner is rebuilt deterministically (fixed seed, samples in order:
 // pretrained examples, then shots by id) from what the store holds, so the
@@ -127,6 +129,70 @@ export class ClassClassifier {
     this.load();
   }
 
+  /**
+   * (Re)builds the learner from the store: the saved state when its
+   * fingerprint matches, else a replay. The replay does exactly what the
+   * incremental path did: it starts with the pretrained classes (with shipped
+   * embeddings; none without) and fits their examples, then walks the shots in
+   * id order, appending a class to the learner at its first shot — as enroll()
+   * appends a new class — so replay and live learning give the same state.
+   */
+  load(): void {
+    const all = this.store.list(this.modelId);
+    const shots = this.store.shotsOfModel(this.modelId);
+    const byId = new Map(all.map((c) => [c.id, c]));
+    const initial = this.hasEmbeddings ? all.filter((c) => c.origin === 'pretrained') : [];
+    const order = [...initial];
+    const seen = new Set(initial.map((c) => c.id));
+    for (const s of shots) {
+      if (!seen.has(s.classId) && byId.has(s.classId)) {
+        seen.add(s.classId);
+        order.push(byId.get(s.classId)!);
+      }
+    }
+    this.setClasses(all, order);
+    const fp = this.currentFingerprint(order, shots);
+    const saved = this.opts.learner === 'binary-fc' ? (this.store.loadLearnedState(this.modelId, 'binary-fc') as { fingerprint: Fingerprint; state: unknown } | null) : null;
+    if (saved && saved.fingerprint && sameFingerprint(saved.fingerprint, fp)) {
+      try {
+        this.learner = AkidaStyleLearner.fromJSON(saved.state);
+        this.learner.unknown = { minSimilarity: this.opts.unknownThreshold, minMargin: 0 };
+        this.fingerprint = fp;
+        return;
+      } catch {
+        // a stale or damaged cache: replay below
+      }
+    }
+    const emb = this.loaded.embeddings;
+    const size = this.loaded.card.embeddingSize;
+    const pretrained: Uint8Array[] = [];
+    const pretrainedIdx: number[] = [];
+    if (emb && this.hasEmbeddings) {
+      for (let i = 0; i < emb.count; i++) {
+        const cls = this.pretrainedByLabel.get(emb.labels[i]);
+        const idx = cls ? this.indexOf.get(cls.id) : undefined;
+        if (idx !== undefined) {
+          pretrained.push(emb.data.subarray(i * size, (i + 1) * size));
+          pretrainedIdx.push(idx);
+        }
+      }
+    }
+    this.learner = this.makeLearner(initial.length, this.hasEmbeddings ? pretrained : shots.slice(0, 1).map((s) => s.features));
+    pretrained.forEach((f, i) => this.fitOne(f, pretrainedIdx[i]));
+    for (const s of shots) {
+      const idx = this.indexOf.get(s.classId);
+      if (idx === undefined) continue;
+      if (idx >= this.learner.numClasses) this.learner.addClasses(idx + 1 - this.learner.numClasses);
+      this.fitOne(s.features, idx);
+    }
+    this.fingerprint = fp;
+  }
+
+  private fitOne(f: Uint8Array, idx: number): void {
+    // NCM cannot learn a vector with no direction; the binary layer just moves nothing
+    if (this.learner.kind !== 'ncm' || countActive(f) > 0) this.learner.fit(f, idx);
+  }
+
   private currentFingerprint(classes: StoredClass[], shots: { id: number }[]): Fingerprint {
     return {
       learner: this.opts.learner,
@@ -136,47 +202,6 @@ export class ClassClassifier {
       classIds: classes.map((c) => c.id),
       embeddings: this.loaded.embeddings?.count ?? 0,
     };
-  }
-
-  /** which classes the learner holds: all (with embeddings) or only those with shots */
-  private learnerClasses(all: StoredClass[]): StoredClass[] {
-    return this.hasEmbeddings ? all : all.filter((c) => c.shots > 0);
-  }
-
-  /** (Re)builds the learner from the store: saved state when its fingerprint matches, else a replay. */
-  load(): void {
-    const all = this.store.list(this.modelId);
-    const classes = this.learnerClasses(all);
-    const shots = this.store.shotsOfModel(this.modelId);
-    const fp = this.currentFingerprint(classes, shots);
-    this.setClasses(all, classes);
-    const saved = this.opts.learner === 'binary-fc' ? (this.store.loadLearnedState(this.modelId, 'binary-fc') as { fingerprint: Fingerprint; state: unknown } | null) : null;
-    if (saved && saved.fingerprint && sameFingerprint(saved.fingerprint, fp)) {
-      try {
-        this.learner = AkidaStyleLearner.fromJSON(saved.state);
-        this.learner.unknown = { minSimilarity: this.opts.unknownThreshold, minMargin: 0 };
-        this.fingerprint = fp;
-        return;
-      } catch {
-        // a stale or damaged cache: rebuild below
-      }
-    }
-    const emb = this.loaded.embeddings;
-    const size = this.loaded.card.embeddingSize;
-    const samples: { f: Uint8Array; cls: number }[] = [];
-    if (emb && this.hasEmbeddings) {
-      for (let i = 0; i < emb.count; i++) {
-        const cls = this.pretrainedByLabel.get(emb.labels[i]);
-        if (cls) samples.push({ f: emb.data.subarray(i * size, (i + 1) * size), cls: cls.id });
-      }
-    }
-    for (const s of shots) samples.push({ f: s.features, cls: s.classId });
-    this.learner = this.makeLearner(classes.length, samples.map((s) => s.f));
-    for (const s of samples) {
-      const idx = this.indexOf.get(s.cls);
-      if (idx !== undefined && (this.learner.kind !== 'ncm' || countActive(s.f) > 0)) this.learner.fit(s.f, idx);
-    }
-    this.fingerprint = fp;
   }
 
   private setClasses(all: StoredClass[], classes: StoredClass[]): void {
@@ -190,8 +215,7 @@ export class ClassClassifier {
     const inputSize = this.loaded.card.embeddingSize;
     if (this.opts.learner === 'ncm') return new NearestClassMeanLearner({ inputSize, numClasses, unknown });
     // numWeights: the guideline over the pretrained examples, or over the first shot when there are none
-    const basis = this.hasEmbeddings ? samples.slice(0, this.loaded.embeddings!.count) : samples.slice(0, 1);
-    const numWeights = basis.length ? suggestNumWeights(basis.map(countActive), inputSize) : Math.max(1, Math.floor(inputSize / 8));
+    const numWeights = samples.length ? suggestNumWeights(samples.map(countActive), inputSize) : Math.max(1, Math.floor(inputSize / 8));
     return new AkidaStyleLearner({
       inputSize,
       numClasses,
@@ -227,7 +251,7 @@ export class ClassClassifier {
     };
     if (this.hasEmbeddings || !head) return p ? fromLearner(p) : { classId: null, name: null, colour: null, bestClassId: null, similarity: 0, margin: 0, confidence: 0, by: 'learner' };
     const headCls = this.pretrainedByLabel.get(head.top) ?? null;
-    if (p && p.classIndex >= 0 && p.similarity >= head.confidence) return fromLearner(p);
+    if (p && p.classIndex >= 0) return fromLearner(p);
     const ok = headCls !== null && head.confidence >= this.opts.unknownThreshold;
     return {
       classId: ok ? headCls!.id : null,
@@ -260,11 +284,11 @@ export class ClassClassifier {
         } else {
           this.classes[idx] = cls;
         }
-        if (this.learner.numClasses === 1 && this.learner.kind === 'akida-binary-fc' && !this.hasEmbeddings && this.fingerprint.shots === 0) {
-          // the first sample ever sets numWeights (see makeLearner)
+        if (this.learner.kind === 'akida-binary-fc' && !this.hasEmbeddings && this.fingerprint.shots === 0) {
+          // without embeddings the first shot ever sets numWeights (as the replay in load() does)
           this.learner = this.makeLearner(1, [shot.features]);
         }
-        if (this.learner.kind !== 'ncm' || countActive(shot.features) > 0) this.learner.fit(shot.features, idx);
+        this.fitOne(shot.features, idx);
         this.fingerprint = { ...this.fingerprint, shots: this.fingerprint.shots + 1, lastShotId: cls.shotId, classIds: this.classes.map((c) => c.id) };
         if (this.learner instanceof AkidaStyleLearner) this.store.saveLearnedState(this.modelId, 'binary-fc', { fingerprint: this.fingerprint, state: this.learner.toJSON() });
         return cls;
