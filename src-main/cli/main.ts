@@ -11,6 +11,7 @@ import { datasetCommand, DATASET_USAGE } from './commands/dataset';
 import { framesCommand, FRAMES_USAGE } from './commands/frames';
 import { fileInfo, formatInfo } from './commands/info';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary';
+import { liveCommand, LiveUsageError, LIVE_USAGE } from '../pipeline/live-cli';
 
 const USAGE = `neurolive — event sensors and live neuromorphic learning
 
@@ -22,6 +23,7 @@ Usage:
 
 The simulated neuromorphic processor (NSoC; models are .nlm files, docs/NSOC.md):
   ${SUMMARY_USAGE}
+  ${LIVE_USAGE}
   ${CLASSIFY_USAGE}
   ${CONVERT_MODEL_USAGE}
 
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'frames':
         return await framesCommand(rest);
+      case 'live':
+        return await liveCommand(rest);
       case 'summary':
         return await summaryCommand(rest);
       case 'classify':
@@ -80,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof LiveUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`neurolive: ${e.message}\n\n${USAGE}\n`);
       return 64;
     }
