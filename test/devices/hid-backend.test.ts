@@ -185,3 +185,29 @@ test('a device that stops answering: the request times out after its retries', a
     await hid.close();
   }
 });
+
+test('as the pipeline’s InferenceEngine, the HID backend gives the simulator’s full statistics and prediction', async () => {
+  const { createBackendEngine } = await import('../../src-main/devices/hid');
+  const { predict } = await import('../../src-engine/nsoc/prediction');
+  const device = new SoftwareHidDevice();
+  const hid = await createHidBackend(deviceOpener(device).open, { timeoutMs: 2000 });
+  const model = randomModel(11, { maxSize: 10 });
+  const engine = await createBackendEngine(hid, encodeModel(model));
+  try {
+    assert.equal(engine.backend, 'hid-device');
+    assert.match(engine.label, /software NSoC/);
+    const reference = new NsocRuntime(model, { engine: 'js' });
+    for (const density of [0.05, 0.4]) {
+      const frame = randomInput(model, 9, density);
+      const want = reference.infer(frame);
+      const got = await engine.infer(frame, 0);
+      assert.deepEqual(got.output, want.output);
+      assert.deepEqual({ ...got.stats, path: want.stats.path }, want.stats);
+      const p = predict(want, model.labels);
+      assert.equal(got.top, p.top);
+      assert.deepEqual(got.confidences, p.confidences);
+    }
+  } finally {
+    await engine.close();
+  }
+});

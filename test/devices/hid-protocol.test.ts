@@ -16,7 +16,7 @@ import {
   encodeResult,
   encodeStatus,
 } from '../../src-main/devices/hid/messages';
-import { decodeReport, DEFAULT_IDENTITY, encodeReport, fragment, Op, ProtocolError, Reassembler, REPORT_BYTES } from '../../src-main/devices/hid';
+import { decodeReport, DEFAULT_IDENTITY, encodeReport, fragment, Op, ProtocolError, Reassembler } from '../../src-main/devices/hid';
 
 const isProtocolError = (code: string, re?: RegExp) => (e: unknown) => e instanceof ProtocolError && e.code === code && (!re || re.test(e.message));
 
@@ -174,8 +174,4 @@ test('frames: sparse (gap, value) encoding for mostly-zero frames, dense otherwi
   assert.throws(() => decodeFrame(zero, 100), isProtocolError('payload', /value 0 at index 1/));
   assert.throws(() => decodeFrame(Uint8Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), 100), isProtocolError('payload', /16777216 bytes exceeds the device's 100/));
   assert.throws(() => decodeFrame(Uint8Array.of(1, 0, 0, 0, 7, 0, 0, 0, 0), 100), isProtocolError('payload', /unknown encoding 7/));
-});
-
-test('report size constant', () => {
-  assert.equal(REPORT_BYTES, 64);
 });

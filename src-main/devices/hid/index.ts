@@ -6,3 +6,4 @@ export { decodeReport, encodeReport, fragment, MAX_MESSAGE_BYTES, Op, PROTOCOL_V
 export { DeviceErrorCode, type DeviceIdentity, type DeviceStats, type DeviceStatus } from './messages';
 export { DEFAULT_IDENTITY, NEUROLIVE_PRODUCT_ID, NEUROLIVE_USAGE, NEUROLIVE_USAGE_PAGE, NEUROLIVE_VENDOR_ID, SoftwareHidDevice, type SoftwareDeviceOptions } from './software-device';
 export { createLoopback, type HidTransport, type LoopbackFaults } from './transport';
+export { createBackendEngine, type BackendEngine } from './engine-adapter';
