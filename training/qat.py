@@ -13,9 +13,9 @@ integers:
   threshold T = Math.round(16·(S/2 − b) / S_p), step s = max(1, Math.round(16·S / S_p));
   activation out = 0 if 16p ≤ T else min(ceil((16p − T) / s), 15).
 
-QLayer.forward computes exactly that in float64 (the same IEEE operations
-the JavaScript does on the same float32 inputs), so the simulated outputs equal
-the NsocRuntime's bit for bit; the gradient flows through a float surrogate
+QLayer.forward (in eval mode) computes exactly that in float64 (the same IEEE
+operations the JavaScript does on the same float32 inputs), so the simulated
+outputs equal the NsocRuntime's bit for bit; the gradient flows through a float surrogate
 (round(x / S) clamped to 0…15, straight-through) — the learned step S gets the
 LSQ gradient (Esser et al. 2020) scaled by 1/sqrt(N·15).
 
@@ -111,6 +111,10 @@ class QLayer(nn.Module):
         n = x[0].numel()
         S = grad_scale(self.step, 1.0 / math.sqrt(n * ACT_LEVELS))
         y = torch.clamp(ste_round(x / S), 0, ACT_LEVELS)
+        if self.training:
+            # training steps use the surrogate alone (it differs from the exact value only where the
+            # rounding of T or s moves a boundary; float64 work on every map would double the cost)
+            return y, y * S
         with torch.no_grad():
             sp64 = (s_in.double() * sw.double()).view(chan)
             S64 = self.step.detach().double()

@@ -52,13 +52,16 @@ class CosFace(nn.Module):
 
 
 def augment(x, rng, task):
-    """Random shifts (gesture: ±3 px in x/y; keywords: ±3 time rows) — zero fill, like an empty border."""
+    """Random shifts with zero fill (gesture: ±3 px in x and y; keywords: ±3 time rows and ±1 cochlea
+    channel — a voice a little higher or lower), and random deletion of 10 % of the events."""
+    n = x.shape[0]
+    if rng.random() < 0.5:
+        x = x * (torch.rand(x.shape) >= 0.1)
     if rng.random() < 0.3:
         return x
-    n = x.shape[0]
     out = torch.zeros_like(x)
     dy = int(rng.integers(-3, 4))
-    dx = int(rng.integers(-3, 4)) if task != 'keywords' else 0
+    dx = int(rng.integers(-3, 4)) if task != 'keywords' else int(rng.integers(-1, 2))
     h, w = x.shape[2], x.shape[3]
     ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
@@ -207,7 +210,7 @@ def main():
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
             'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
-            'labelSmoothing': 0.05, 'augment': 'random shifts ±3', 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
+            'labelSmoothing': 0.05, 'augment': 'random shifts (gesture ±3 px; keywords ±3 time rows, ±1 channel), 10 % event deletion on half the batches', 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
         },
     }
