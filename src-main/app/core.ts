@@ -30,6 +30,9 @@ import {
   type Topics,
 } from '../ipc/contract';
 import { listInstalledModels, type LoadedModel } from '../models/load-model';
+import type Database from 'better-sqlite3';
+import { DB_FILE_NAME, openDatabase } from '../db';
+import { createRecordingApi, type RecordingApi } from '../recording';
 import { WorkerEngine, type InferenceEngine } from '../pipeline/engine';
 import { LivePipeline, type PipelineModel } from '../pipeline/live';
 import { SettingsStore } from '../settings/store';
@@ -114,6 +117,9 @@ export class AppCore {
   private backendError: string | undefined;
   /** source switches to the demo after a failure */
   fallbacks = 0;
+  /** takes and datasets (src-main/recording); null when the database could not be opened */
+  recording: RecordingApi | null = null;
+  private db: Database.Database | null = null;
 
   protected constructor(
     readonly opts: CoreOptions,
@@ -167,6 +173,7 @@ export class AppCore {
 
   private async init(): Promise<void> {
     await this.loadModels();
+    await this.initRecording();
     const tickMs = this.opts.tickMs ?? 33;
     this.ticker = setInterval(() => this.tick(), tickMs);
     this.ticker.unref?.();
@@ -174,6 +181,28 @@ export class AppCore {
     const first = [...this.models.values()].sort((a, b) => Number(b.loaded.card.task === 'gesture') - Number(a.loaded.card.task === 'gesture'))[0];
     if (first) await this.selectModel(first.loaded.id).catch((e) => this.warn(`could not start model ${first.loaded.card.name}: ${(e as Error).message}`));
     if (listDemoFiles(this.opts.resourcesDir).length) await this.startSource({ kind: 'demo' }).catch((e) => this.warn(`demo: ${(e as Error).message}`));
+  }
+
+  /** Opens the app database and the recording service; registers the recording methods and the event tap. */
+  private async initRecording(): Promise<void> {
+    try {
+      this.db = openDatabase(join(this.opts.userDataDir, DB_FILE_NAME));
+      this.recording = await createRecordingApi({
+        db: this.db,
+        dataDir: this.opts.userDataDir,
+        publishProgress: (p) => this.hub.emit('progress', p),
+        currentSource: () => {
+          const s = this.source?.status();
+          const g = this.sourceGeometry();
+          return s && g.width > 0 && g.height > 0 ? { sensor: s.label, width: g.width, height: g.height } : null;
+        },
+      });
+      for (const [name, fn] of Object.entries(this.recording.methods)) this.handlers.set(name as MethodName, fn as Handler);
+      this.pipeline.tap((batch) => void this.recording?.service.append(batch));
+      for (const t of this.recording.service.lastRecovery.recovered) this.warn(`recovered take #${t.id} "${t.label}" after an interrupted recording`);
+    } catch (e) {
+      this.warn(`recording is unavailable: ${(e as Error).message}`);
+    }
   }
 
   warn(message: string): void {
@@ -196,7 +225,7 @@ export class AppCore {
         ...(this.backendError ? { error: this.backendError } : p.lastError ? { error: p.lastError } : {}),
       },
       model: m ? { id: m.id, name: m.card.name } : null,
-      recording: null,
+      recording: this.recording?.service.status() ?? null,
       kiosk: this.settings.get().kiosk.enabled,
       droppedWindows: p.droppedWindows,
       eventRate: p.eventRate,
@@ -221,7 +250,11 @@ export class AppCore {
       { kind: 'dv-tcp', label: 'iniVation DV (network)', available: true },
       { kind: 'webcam', label: 'Webcam → emulated event camera', available: true },
       { kind: 'microphone', label: 'Microphone → cochlea', available: true },
-      { kind: 'take', label: 'Recorded take', available: false, reason: 'recording is not available yet' },
+      this.recording
+        ? this.recording.service.listTakes().length
+          ? { kind: 'take', label: 'Recorded take', available: true }
+          : { kind: 'take', label: 'Recorded take', available: false, reason: 'no takes recorded yet' }
+        : { kind: 'take', label: 'Recorded take', available: false, reason: 'recording is not available (the database could not be opened)' },
     ];
   }
 
@@ -250,8 +283,12 @@ export class AppCore {
         return new WebcamSource(spec.preset);
       case 'microphone':
         return new MicrophoneSource();
-      case 'take':
-        throw new ApiError('unavailable', 'take playback: recording is not available yet');
+      case 'take': {
+        if (!this.recording) throw new ApiError('unavailable', 'take playback: recording is not available (the database could not be opened)');
+        const take = this.recording.service.getTake(spec.takeId);
+        const path = this.recording.service.takePath(spec.takeId);
+        return new ReplaySource({ kind: 'take', files: [path], label: () => `Take #${take.id}: ${take.label}`, speed: spec.speed, loop: spec.loop, groundTruth: false, ...(tickMs ? { tickMs } : {}) });
+      }
     }
   }
 
@@ -397,6 +434,9 @@ export class AppCore {
     this.pipeline.setModel(null, null);
     await this.engine?.close().catch(() => undefined);
     this.engine = null;
+    await this.recording?.service.close().catch(() => undefined);
+    this.db?.close();
+    this.db = null;
     await this.settings.save().catch(() => undefined);
     this.hub.clear();
   }
