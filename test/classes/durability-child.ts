@@ -14,7 +14,7 @@ let seed = Number(firstSeed);
 let classId: number | null = null;
 for (;;) {
   // a new class every third shot, else another shot for the current one
-  const r = classId === null || seed % 3 === 0 ? store.enroll(model.id, { name: `visitor ${seed}` }, shot(model, seed, 2000)) : store.enroll(model.id, { classId }, shot(model, seed, 2000));
+  const r: { id: number; shotId: number } = classId === null || seed % 3 === 0 ? store.enroll(model.id, { name: `visitor ${seed}` }, shot(model, seed, 2000)) : store.enroll(model.id, { classId }, shot(model, seed, 2000));
   classId = r.id;
   writeSync(1, `ack ${r.shotId} ${r.id} ${seed}\n`);
   seed++;
