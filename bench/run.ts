@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodeBench, binningBench, type BenchRow } from './event-core';
 import { nsocBench } from './nsoc';
 import { encodersBench } from './encoders';
+import { soakBench } from './soak';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -19,6 +20,8 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   binning: () => binningBench(minEvents),
   nsoc: () => nsocBench(values.quick ? 300 : 2000),
   encoders: () => encodersBench(values.quick),
+  // not in the default run: minutes of wall time (npm run bench -- --only soak [--quick])
+  ...(values.only === 'soak' ? { soak: () => soakBench(values.quick === true) } : {}),
 };
 
 const resultsPath = join(here, 'results.json');

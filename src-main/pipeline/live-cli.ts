@@ -78,6 +78,7 @@ export async function liveCommand(args: string[], out: (line: string) => void = 
     { geometry: () => ({ width: source.status().width, height: source.status().height }), groundTruth: () => source.status().groundTruth },
   );
   const t0 = performance.now();
+  let stopped: SourceStatus = source.status();
   const ticker = setInterval(() => pipeline.tick(), 33);
   try {
     await source.start(pipeline);
@@ -90,7 +91,10 @@ export async function liveCommand(args: string[], out: (line: string) => void = 
         }
       }, 20);
     });
+    const ended = source.status().state === 'paused';
+    stopped = source.status();
     await source.stop();
+    if (ended) pipeline.endOfInput(); // the file ended: its last, open window counts too
     // let the last window finish in the engine, then publish it
     for (let i = 0; i < 200 && pipeline.queued > 0; i++) await new Promise((r) => setTimeout(r, 10));
     pipeline.tick();
@@ -98,7 +102,7 @@ export async function liveCommand(args: string[], out: (line: string) => void = 
     clearInterval(ticker);
     await engine.close();
   }
-  const st = source.status();
+  const st = stopped;
   const l = pipeline.latency();
   const summary: LiveSummary = {
     type: 'summary',

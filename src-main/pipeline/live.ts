@@ -253,6 +253,24 @@ export class LivePipeline implements SourceSink {
     this.media(enc, events, { tUs: endUs, wallMs: this.now(), speed: 1 });
   }
 
+  /** End of a finite input (CLI): the windows still open are binned and submitted too. */
+  endOfInput(): void {
+    const enc = this.encoder;
+    if (!enc) return;
+    let frames: ModelFrame[];
+    try {
+      frames = enc.flush();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.encoder = null;
+    this.encoderGeometry = '';
+    const now = this.now();
+    const last = frames.length ? frames[frames.length - 1].tEndUs : 0;
+    this.windows(frames, { tUs: last, wallMs: now, speed: 1 });
+  }
+
   // ------------------------------------------------------------ internals
 
   private media(enc: ModelInputEncoder, events: EventBatch, clock: SensorClock): void {
