@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppCore } from '../app/core';
+import { AppCore, type CoreOptions } from '../app/core';
 import { ensureRendererBuilt, REPO_ROOT, RENDERER_OUT } from './build-renderer';
 import { startWebHost, type WebHost } from './host';
 import { loadStaticSite } from './static-site';
@@ -27,6 +27,8 @@ export interface BrowserAppOptions {
   /** start the built-in demo source once up */
   openDemo?: boolean;
   log?: (line: string) => void;
+  /** passed on to AppCore.create (e.g. autoStart: false in tests) */
+  coreOptions?: Partial<Omit<CoreOptions, 'userDataDir' | 'runtime'>>;
 }
 
 export interface BrowserApp {
@@ -56,6 +58,7 @@ export async function startBrowserApp(opts: BrowserAppOptions): Promise<BrowserA
     resourcesDir: opts.resourcesDir ?? join(REPO_ROOT, 'resources'),
     runtime: 'browser',
     version: appVersion(),
+    ...opts.coreOptions,
   });
   let web: WebHost;
   try {

@@ -144,7 +144,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export function decodeMessage(frame: string | ArrayBuffer | Uint8Array): unknown {
   if (typeof frame === 'string') return parseJson(frame);
   let bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  // a copy into a fresh buffer (not Buffer#slice, which shares memory)
+  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
   if (bytes.length < 4) throw new WireError('binary frame shorter than its header length');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
   if (4 + headerLength > bytes.length) throw new WireError(`binary frame header of ${headerLength} bytes overruns a ${bytes.length}-byte frame`);
