@@ -33,6 +33,21 @@ export class SpaceTimeCloud {
   private pendingFrom = -1;
   private pendingTo = -1;
   spanMs = 300;
+  /**
+   * Points kept per span, adapted to how long frames take: without a GPU
+   * (software WebGL) 150k points cost ~150 ms a frame, so the budget halves
+   * while frames are slow and grows back while they are fast.
+   */
+  pointBudget = 60_000;
+  /** ring length in use: ~1.5 spans of points, so the GPU only walks points that can be visible */
+  private ring = 90_000;
+  private lastFrame = 0;
+  private slowFrames = 0;
+  private fastFrames = 0;
+  /** drawing-buffer scale; lowered when even the smallest point budget is slow (software WebGL) */
+  private scale = 1;
+  private cssW = 1;
+  private cssH = 1;
   onRgb: [number, number, number] = [0.35, 0.65, 1];
   offRgb: [number, number, number] = [0.94, 0.53, 0.24];
 
@@ -87,10 +102,12 @@ export class SpaceTimeCloud {
     this.geometry.setDrawRange(0, 0);
   }
 
-  /** append a chunk (decimated to at most `budget` points so one burst can't flush the whole ring) */
-  add(c: EventChunk, budget = 40_000): void {
+  /** append a chunk, decimated so the span holds about `pointBudget` points */
+  add(c: EventChunk): void {
     const n = c.t.length;
     if (n === 0) return;
+    const chunkMs = Math.max(1, (c.t[n - 1] - c.t[0]) / 1000);
+    const budget = Math.max(500, Math.round((this.pointBudget * Math.min(chunkMs, this.spanMs)) / this.spanMs));
     if (c.width !== this.width || c.height !== this.height) {
       this.setGeometry(c.width, c.height);
       this.reset();
@@ -123,29 +140,64 @@ export class SpaceTimeCloud {
       }
       if (tMs > newest) newest = tMs;
       this.head++;
-      if (this.head === CAPACITY) {
+      if (this.head >= this.ring) {
         this.head = 0;
         this.pendingFrom = 0;
-        this.pendingTo = CAPACITY;
+        this.pendingTo = this.ring;
       }
-      if (this.filled < CAPACITY) this.filled++;
+      if (this.filled < this.ring) this.filled++;
     }
     this.nowMs = newest;
     this.pendingTo = Math.max(this.pendingTo, this.head);
   }
 
+  private setBudget(points: number): void {
+    this.pointBudget = points;
+    this.ring = Math.min(CAPACITY, Math.round(points * 1.5));
+    if (this.head >= this.ring) this.head = 0;
+    this.filled = Math.min(this.filled, this.ring);
+    this.geometry.setDrawRange(0, this.filled);
+  }
+
   resize(width: number, height: number): void {
-    this.renderer.setSize(width, height, false);
-    this.camera.aspect = width / Math.max(1, height);
+    this.cssW = Math.max(1, width);
+    this.cssH = Math.max(1, height);
+    this.applySize();
+  }
+
+  private applySize(): void {
+    this.renderer.setPixelRatio(this.scale * (globalThis.devicePixelRatio || 1));
+    this.renderer.setSize(this.cssW, this.cssH, false);
+    this.camera.aspect = this.cssW / this.cssH;
     this.camera.updateProjectionMatrix();
   }
 
   render(): void {
+    const now = performance.now();
+    const dt = now - this.lastFrame;
+    this.lastFrame = now;
+    if (dt > 40 && dt < 1000) {
+      this.fastFrames = 0;
+      if (++this.slowFrames >= 3) {
+        this.slowFrames = 0;
+        if (this.pointBudget > 5_000) this.setBudget(Math.max(5_000, this.pointBudget >> 1));
+        else if (this.scale > 0.35) {
+          this.scale /= 1.5;
+          this.applySize();
+        }
+      }
+    } else if (dt < 20) {
+      this.slowFrames = 0;
+      if (++this.fastFrames >= 60 && this.pointBudget < CAPACITY) {
+        this.setBudget(Math.min(CAPACITY / 1.5, Math.round(this.pointBudget * 1.25)));
+        this.fastFrames = 0;
+      }
+    }
     if (this.pendingFrom >= 0) {
       const pos = this.geometry.getAttribute('position') as THREE.BufferAttribute;
       const col = this.geometry.getAttribute('color') as THREE.BufferAttribute;
       const from = this.pendingTo <= this.pendingFrom ? 0 : this.pendingFrom;
-      const count = this.pendingTo <= this.pendingFrom ? CAPACITY : this.pendingTo - this.pendingFrom;
+      const count = this.pendingTo <= this.pendingFrom ? this.ring : this.pendingTo - this.pendingFrom;
       pos.clearUpdateRanges();
       col.clearUpdateRanges();
       pos.addUpdateRange(from * 3, count * 3);
