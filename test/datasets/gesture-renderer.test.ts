@@ -173,3 +173,36 @@ test('the classes are told apart on unseen subjects by a nearest-centroid rule o
   t.diagnostic(`nearest centroid on unseen subjects: ${right}/${n}`);
   assert.ok(right / n >= 0.3, `nearest-centroid accuracy ${right}/${n}`);
 });
+
+test('the rotation direction is in the events: the per-bin event centroid turns the right way', () => {
+  // the centroid of each time bin's events, around their mean: its turning
+  // sign (y down: negative = counter-clockwise on screen = the subject's clockwise)
+  const turning = (clip: GestureClip) => {
+    const { frames } = encodeClip(clip, { fps: 60, noisy: false, sensorSeed: 3, windows: [1] });
+    const d = frames[0].data, cx = [0, 0, 0, 0, 0], cy = [0, 0, 0, 0, 0], n = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 64 * 64; i++) {
+      for (let b = 0; b < 5; b++) {
+        const v = d[i * 10 + 2 * b] + d[i * 10 + 2 * b + 1];
+        cx[b] += v * (i % 64);
+        cy[b] += v * Math.floor(i / 64);
+        n[b] += v;
+      }
+    }
+    const px = cx.map((s, b) => s / n[b]), py = cy.map((s, b) => s / n[b]);
+    const mx = px.reduce((a, b) => a + b) / 5, my = py.reduce((a, b) => a + b) / 5;
+    let cross = 0;
+    for (let b = 0; b < 4; b++) cross += (px[b] - mx) * (py[b + 1] - my) - (py[b] - my) * (px[b + 1] - mx);
+    return cross;
+  };
+  let right = 0, n = 0;
+  for (let subject = 0; subject < 3; subject++) {
+    for (const side of ['right', 'left']) {
+      for (const dir of ['clockwise', 'counter_clockwise']) {
+        const c = turning(still(makeGestureClip(14, cls(`${side}_arm_${dir}`), subject, 1)));
+        if ((c < 0) === (dir === 'clockwise')) right++;
+        n++;
+      }
+    }
+  }
+  assert.ok(right >= n - 1, `the turning sign matched the class in ${right} of ${n} clips`);
+});
