@@ -1,5 +1,5 @@
 /**
- * `npm run train -- gesture|keywords [--tiny] [--cache DIR] [--epochs N] [--qat-epochs N] [--out DIR] [--data DIR] [--max-train N] [--seed N]`
+ * `npm run train -- gesture|keywords [--tiny] [--cache DIR] [--epochs N] [--qat-epochs N] [--out DIR] [--data DIR] [--max-train N] [--seed N] [--threads N]`
  *
  * Generates the dataset if missing, trains (Python, resumable: a checkpoint
  * per epoch in the cache), exports ONNX, converts, evaluates on the NSoC and
@@ -18,7 +18,7 @@ const USAGE = `usage: npm run train -- gesture|keywords [options]
   --cache DIR      datasets and checkpoints (default training/.cache)
   --data DIR       use this dataset folder instead of <cache>/datasets/<task>
   --epochs N       float pre-training epochs    --qat-epochs N   QAT fine-tuning epochs
-  --max-train N    training samples per epoch   --seed N
+  --max-train N    training samples per epoch   --seed N   --threads N (torch threads, default 2)
   --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         tiny: { type: 'boolean' }, cache: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'qat-epochs': { type: 'string' },
-        'max-train': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'max-train': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -52,12 +52,13 @@ export async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a whole number ≥ 0, not '${s}'`);
     return n;
   };
-  let epochs, qatEpochs, maxTrain, seed;
+  let epochs, qatEpochs, maxTrain, seed, threads;
   try {
     epochs = int('epochs', v.epochs);
     qatEpochs = int('qat-epochs', v['qat-epochs']);
     maxTrain = int('max-train', v['max-train']);
     seed = int('seed', v.seed) ?? 1;
+    threads = int('threads', v.threads);
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 64;
@@ -96,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   let barKey = '';
   const res = await buildModel({
     task, dataDir, workDir, outDir, tiny, epochs: tiny ? (epochs ?? 1) : epochs, qatEpochs: tiny ? (qatEpochs ?? 1) : qatEpochs, maxTrain: tiny ? (maxTrain ?? 64) : maxTrain, seed,
+    trainerArgs: threads ? ['--threads', String(threads)] : undefined,
     onTrainer: (e) => {
       if (e.event === 'progress') {
         const key = `${e.phase} ${e.epoch}/${e.epochs}`;
