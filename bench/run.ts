@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodeBench, binningBench, type BenchRow } from './event-core';
 import { nsocBench } from './nsoc';
 import { encodersBench } from './encoders';
+import { datasetsBench } from './datasets';
 import { soakBench } from './soak';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +21,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   binning: () => binningBench(minEvents),
   nsoc: () => nsocBench(values.quick ? 300 : 2000),
   encoders: () => encodersBench(values.quick),
+  datasets: () => datasetsBench(values.quick),
   // not in the default run: minutes of wall time (npm run bench -- --only soak [--quick])
   ...(values.only === 'soak' ? { soak: () => soakBench(values.quick === true) } : {}),
 };
