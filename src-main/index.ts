@@ -5,7 +5,7 @@
  * functions under src-main/electron/ so it is unit-tested without Electron.
  */
 import { join } from 'node:path';
-import { app, session } from 'electron';
+import { app, ipcMain, MessageChannelMain, session } from 'electron';
 import { AppCore } from './app/core';
 import { registerAppScheme, serveAppProtocol } from './electron/app-protocol';
 import { hardenAllContents } from './electron/harden';
@@ -69,7 +69,7 @@ if (!app.requestSingleInstanceLock()) {
     // HID/USB/serial devices are the main process's business (node-hid), never the page's
     ses.setDevicePermissionHandler(() => false);
 
-    wireIpc({ core, contents: () => main?.window.webContents ?? null, trustedOrigins, log });
+    wireIpc({ ipcMain, MessageChannelMain, core, contents: () => main?.window.webContents ?? null, trustedOrigins, log });
 
     const settings = (await core.invoke('getSettings', undefined)) as { kiosk: { enabled: boolean } };
     main = createMainWindow({

@@ -2,9 +2,10 @@
  * Electron IPC around the AppCore: one invoke handler (sender checked, then
  * the core parses the argument with the contract's schema), topic pushes to
  * the subscribed topics only, and media frames from a MessagePort pair made
- * per page load.
+ * per page load. Electron's ipcMain and MessageChannelMain are passed in, so
+ * this runs against fakes in tests (test/electron/ipc.test.ts).
  */
-import { ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents } from 'electron';
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, MessageChannelMain, MessagePortMain, WebContents } from 'electron';
 import { TOPICS, type MediaName, type TopicName } from '../ipc/contract';
 import type { HostedCore } from '../web/host';
 import { toErrorShape } from '../web/error-shape';
@@ -12,6 +13,8 @@ import { CHANNEL, type Envelope } from './channels';
 import { checkSender } from './sender';
 
 export interface IpcOptions {
+  ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeAllListeners'>;
+  MessageChannelMain: new () => Pick<MessageChannelMain, 'port1' | 'port2'>;
   core: HostedCore;
   /** the main window's webContents, or null while there is none */
   contents: () => WebContents | null;
@@ -21,7 +24,7 @@ export interface IpcOptions {
 
 const MEDIA: ReadonlySet<string> = new Set<MediaName>(['video', 'audio']);
 
-export function wireIpc({ core, contents, trustedOrigins, log }: IpcOptions): () => void {
+export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOrigins, log }: IpcOptions): () => void {
   let topics = new Set<TopicName>();
   let mediaPort: MessagePortMain | null = null;
   let refused = 0;
