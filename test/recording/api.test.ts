@@ -31,7 +31,7 @@ test('recording API: refuses to record without a source; jobs publish progress, 
       check();
     });
     const mine = progress.filter((p) => p.jobId === jobId);
-    assert.deepEqual(mine.map((p) => [p.done, p.total, p.finished]), [[0, 1, false], [1, 1, false], [1, 1, true]]);
+    assert.deepEqual(mine.map((p) => [p.done, p.total, p.finished]), [[0, 3, false], [3, 3, false], [1, 1, true]]); // events, then takes
     assert.equal(mine[0].label, `Export (tonic) to ${out}`);
 
     // a failing job: its error arrives on the progress topic

@@ -33,7 +33,7 @@ test('AppCore records a take from the live source, lists it, plays it back and d
     assert.ok(core.listSources().find((s) => s.kind === 'take')?.available);
 
     const playing = await core.invoke('startSource', { kind: 'take', takeId: take.id });
-    assert.match((playing as { label: string }).label, new RegExp(`Take #${take.id}: boxes`));
+    assert.match((playing as { label: string }).label, /boxes/);
     await waitFor(() => core.getState().eventRate > 0, 'the take plays', 20_000);
     await assert.rejects(core.invoke('startSource', { kind: 'take', takeId: 999 }), /take 999 does not exist/);
 

@@ -28,7 +28,7 @@ import { type PendingTake, type RecordingService, selectTimeRange } from '../ser
 import { expectHeader, formatCsv, parseCsvRows } from './csv-rows';
 import { DatasetError } from './errors';
 import { assignClassIds, slug } from './names';
-import type { Report } from './tonic';
+import { EventProgress, type Report } from './progress';
 
 export const CLASSES_CSV = 'classes.csv';
 
@@ -39,20 +39,20 @@ export async function exportDvsGesture(service: RecordingService, dir: string, t
   const maxClassId = Math.max(DVS_GESTURE_CLASSES.length, ...ids.values());
   const written: string[] = [];
   const width = Math.max(4, String(takes.length).length);
-  report(0, takes.length);
+  const progress = new EventProgress(takes.reduce((n, t) => n + t.events, 0), report);
   for (const [i, take] of takes.entries()) {
     const name = `take${String(i + 1).padStart(width, '0')}_${slug(take.label)}.aedat`;
     const row = service.row(take.id);
     // writerForPath reads '.aedat' as AEDAT 4, so the AEDAT 3.1 writer is named explicitly
-    await writeAedat31(join(dir, name), take, await service.openTake(take.id, { reuseBatches: true }));
+    await writeAedat31(join(dir, name), take, progress.count(await service.openTake(take.id, { reuseBatches: true })));
     const label: GestureLabel = { classId: ids.get(take.label)!, startUs: row.t_first_us, endUs: take.events > 0 ? row.t_last_us + 1 : row.t_first_us };
     await writeFile(labelsPathFor(join(dir, name)), formatGestureLabels([label], { maxClassId }));
     written.push(name, labelsPathFor(name));
-    report(i + 1, takes.length);
   }
   const classes = [...ids.entries()].sort((a, b) => a[1] - b[1]).map(([label, id]) => [id, label] as [number, string]);
   await writeFile(join(dir, CLASSES_CSV), formatCsv(['class', 'name'], classes));
   written.push(CLASSES_CSV);
+  progress.finish();
   return written;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Export and import as jobs: each starts at once and returns a job id; its
- * progress goes to the service's onProgress(jobId, done, total) (done counts
- * samples: takes written or imported), and `done` settles with the result.
+ * progress goes to the service's onProgress(jobId, done, total) — exports
+ * count events (one long take still moves the bar), imports count samples —
+ * and `done` settles with the result.
  * A failed export removes the files it wrote; a failed import removes the
  * takes it added — bad input loses nothing and leaves nothing half done.
  */

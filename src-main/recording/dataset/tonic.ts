@@ -41,7 +41,8 @@ const TonicMeta = z.object({
 });
 type TonicMeta = z.infer<typeof TonicMeta>;
 
-export type Report = (done: number, total: number) => void;
+export type { Report } from './progress';
+import { EventProgress, type Report } from './progress';
 
 export async function exportTonic(service: RecordingService, dir: string, takes: readonly TakeInfo[], report: Report): Promise<string[]> {
   await mkdir(dir, { recursive: true });
@@ -49,13 +50,12 @@ export async function exportTonic(service: RecordingService, dir: string, takes:
   const rows: [string, string][] = [];
   const samples: NonNullable<TonicMeta['samples']> = {};
   const width = String(takes.length).length;
-  report(0, takes.length);
+  const progress = new EventProgress(takes.reduce((n, t) => n + t.events, 0), report);
   for (const [i, take] of takes.entries()) {
     const name = `${String(i + 1).padStart(Math.max(4, width), '0')}_${slug(take.label)}.npy`;
-    await writeEventFile(join(dir, name), { width: take.width, height: take.height }, await service.openTake(take.id, { reuseBatches: true }));
+    await writeEventFile(join(dir, name), { width: take.width, height: take.height }, progress.count(await service.openTake(take.id, { reuseBatches: true })));
     rows.push([name, take.label]);
     samples[name] = { width: take.width, height: take.height, sensor: take.sensor, notes: take.notes, createdAt: take.createdAt };
-    report(i + 1, takes.length);
   }
   const first = takes[0];
   const meta = {
@@ -67,6 +67,7 @@ export async function exportTonic(service: RecordingService, dir: string, takes:
   await writeFile(join(dir, TONIC_META), JSON.stringify(meta, null, 1) + '\n');
   // labels.csv last: a folder with it is a complete export
   await writeFile(join(dir, TONIC_LABELS), formatCsv(['filename', 'label'], rows));
+  progress.finish();
   return [...rows.map((r) => r[0]), TONIC_META, TONIC_LABELS];
 }
 
