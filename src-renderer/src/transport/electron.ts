@@ -14,7 +14,8 @@ declare global {
 }
 
 export function electronBridge(): NeuroliveBridge | null {
-  return typeof window !== 'undefined' && window.neurolive ? window.neurolive : null;
+  // globalThis rather than window: this file is also loaded by Node tests
+  return (globalThis as { neurolive?: NeuroliveBridge }).neurolive ?? null;
 }
 
 export function bridgeTransport(bridge: NeuroliveBridge): Transport {
