@@ -51,8 +51,11 @@ class CosFace(nn.Module):
         return F.cross_entropy(logits, y)
 
 
+SHIFT = {'gesture': 5}
+
+
 def augment(x, rng, task):
-    """Random shifts with zero fill (gesture: ±3 px in x and y; keywords: ±3 time rows and ±1 cochlea
+    """Random shifts with zero fill (gesture: ±5 px in x and y — subjects stand in different places; keywords: ±3 time rows and ±1 cochlea
     channel — a voice a little higher or lower), and random deletion of 10 % of the events."""
     n = x.shape[0]
     if rng.random() < 0.5:
@@ -60,8 +63,9 @@ def augment(x, rng, task):
     if rng.random() < 0.3:
         return x
     out = torch.zeros_like(x)
-    dy = int(rng.integers(-3, 4))
-    dx = int(rng.integers(-3, 4)) if task != 'keywords' else int(rng.integers(-1, 2))
+    m = SHIFT.get(task, 3)
+    dy = int(rng.integers(-m, m + 1)) if task != 'keywords' else int(rng.integers(-3, 4))
+    dx = int(rng.integers(-m, m + 1)) if task != 'keywords' else int(rng.integers(-1, 2))
     h, w = x.shape[2], x.shape[3]
     ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
@@ -98,7 +102,7 @@ def evaluate(net, x, y, batch, qat):
 
 def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_weight, qat, rng_seed):
     params = list(net.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
     start = 0
     if os.path.exists(ckpt_path):
@@ -153,6 +157,7 @@ def main():
     ap.add_argument('--qat-lr', type=float, default=5e-4)
     ap.add_argument('--l1', type=float, default=0.15, help='activity L1 weight (float phase: mean ReLU output)')
     ap.add_argument('--qat-l1', type=float, default=2.0, help='activity L1 weight (QAT: mean activation level / 15)')
+    ap.add_argument('--weight-decay', type=float, default=5e-4)
     ap.add_argument('--metric-weight', type=float, default=0.3)
     ap.add_argument('--max-train', type=int, default=None, help='samples per epoch (default all)')
     ap.add_argument('--seed', type=int, default=1)
@@ -210,7 +215,7 @@ def main():
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
             'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
-            'labelSmoothing': 0.05, 'augment': 'random shifts (gesture ±3 px; keywords ±3 time rows, ±1 channel), 10 % event deletion on half the batches', 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
+            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': 'random shifts (gesture ±5 px; keywords ±3 time rows, ±1 channel), 10 % event deletion on half the batches', 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
         },
     }
