@@ -11,6 +11,7 @@ import { nsocBench } from './nsoc';
 import { encodersBench } from './encoders';
 import { datasetsBench } from './datasets';
 import { soakBench } from './soak';
+import { learningBench } from './learning';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -24,6 +25,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   datasets: () => datasetsBench(values.quick),
   // not in the default run: minutes of wall time (npm run bench -- --only soak [--quick])
   ...(values.only === 'soak' ? { soak: () => soakBench(values.quick === true) } : {}),
+  learning: () => learningBench(values.quick),
 };
 
 const resultsPath = join(here, 'results.json');

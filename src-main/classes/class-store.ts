@@ -193,7 +193,31 @@ export class ClassStore {
   }
 
   close(): void {
+    if (this.checkpointTimer) clearImmediate(this.checkpointTimer);
+    this.checkpointTimer = null;
     this.db.close();
+  }
+
+  private walBytes = 0;
+  private checkpointTimer: NodeJS.Immediate | null = null;
+
+  /**
+   * WAL checkpoints copy the log into the database file and fsync it: tens of
+   * ms for a few MB. SQLite's automatic checkpoint (every 1000 pages) would run
+   * inside whichever commit crosses the line, i.e. inside an enrollment's 20 ms
+   * budget; so after ~1 MB of shots a passive checkpoint is queued for the next
+   * turn of the event loop instead (idle time between a person's shots). The
+   * automatic checkpoint stays as the backstop.
+   */
+  private noteWrite(bytes: number): void {
+    this.walBytes += bytes;
+    if (this.walBytes < 1 << 20 || this.checkpointTimer || !this.db.open) return;
+    this.checkpointTimer = setImmediate(() => {
+      this.checkpointTimer = null;
+      this.walBytes = 0;
+      if (this.db.open && !this.db.inTransaction) this.db.pragma('wal_checkpoint(PASSIVE)');
+    });
+    this.checkpointTimer.unref();
   }
 
   // ------------------------------------------------------------ models
@@ -304,6 +328,7 @@ export class ClassStore {
       }
       const g = shot.geometry;
       const shotId = Number(this.st.insertShot.run(classId, now, g.sensor, g.width, g.height, shot.events.length, events, shot.features, modelId).lastInsertRowid);
+      this.noteWrite(events.length + shot.features.length);
       return { ...this.get(classId), shotId };
     });
   }
