@@ -136,9 +136,21 @@ export class RecordingService {
     return { id: 0, label, notes: meta.notes, sensor: source.sensor, width: source.width, height: source.height, durationUs: 0, events: 0, createdAt: meta.createdAt };
   }
 
-  /** Feeds the take being recorded (no-op when none). Never blocks; false when the batch was dropped. */
-  append(batch: EventBatch): boolean {
-    return this.active ? this.active.writer.append(batch) : false;
+  /**
+   * Feeds the take being recorded (no-op when none). Never blocks; false when
+   * the batch was dropped. With `geometry` (the pipeline tap's), batches from
+   * a source of another size than the take's — the source was switched while
+   * recording — are dropped and counted rather than written into the take.
+   */
+  append(batch: EventBatch, geometry?: { width: number; height: number }): boolean {
+    const a = this.active;
+    if (!a) return false;
+    if (geometry && (geometry.width !== a.meta.width || geometry.height !== a.meta.height)) {
+      a.writer.droppedEvents += batch.length;
+      a.writer.outOfRangeEvents += batch.length;
+      return false;
+    }
+    return a.writer.append(batch);
   }
 
   /** For LiveState.recording. */

@@ -52,6 +52,8 @@ export async function fsyncFile(path: string): Promise<void> {
 export class TakeWriter {
   events = 0;
   droppedEvents = 0;
+  /** of droppedEvents: batches with events outside the take's sensor */
+  outOfRangeEvents = 0;
   tFirstUs = NaN;
   tLastUs = NaN;
   private pending = 0;
@@ -87,12 +89,21 @@ export class TakeWriter {
     }
   }
 
-  /** Queues a batch (copied). Returns false when it was dropped (queue full, or the writer failed). */
+  /**
+   * Queues a batch (copied). Returns false when it was dropped: queue full,
+   * the writer failed, or events outside the take's sensor (the source
+   * changed under the recording) — those are counted in `outOfRangeEvents`.
+   */
   append(batch: EventBatch): boolean {
     if (this.finished) throw new Error('TakeWriter: append after finish');
     if (batch.length === 0) return true;
     if (this.failure || this.pending + batch.length > this.maxPending) {
       this.droppedEvents += batch.length;
+      return false;
+    }
+    if (!this.inRange(batch)) {
+      this.droppedEvents += batch.length;
+      this.outOfRangeEvents += batch.length;
       return false;
     }
     const b = copyBatch(batch);
@@ -118,6 +129,12 @@ export class TakeWriter {
     if (this.failure) throw this.failure;
     await this.writer.write(batch);
     this.account(batch);
+  }
+
+  private inRange(b: EventBatch): boolean {
+    const w = this.source.width, h = this.source.height, x = b.x, y = b.y;
+    for (let i = 0; i < b.length; i++) if (x[i] >= w || y[i] >= h) return false;
+    return true;
   }
 
   private account(b: EventBatch): void {

@@ -133,6 +133,24 @@ test('the recording queue is bounded: beyond the limit batches are dropped and c
   }
 });
 
+test('events that do not fit the take’s sensor are dropped and counted, never written', async () => {
+  const f = await fixture();
+  try {
+    await f.service.startRecording({ label: 'switch' }, { sensor: 'dvs128', width: 128, height: 128 });
+    assert.equal(f.service.append(batchFrom([1, 2], [5, 127], [5, 127], [1, 0])), true);
+    assert.equal(f.service.append(batchFrom([3, 4], [5, 200], [5, 5], [1, 0])), false, 'x = 200 is outside 128 × 128');
+    assert.equal(f.service.append(batchFrom([5], [1], [1], [1]), { width: 320, height: 240 }), false, 'another source’s geometry');
+    assert.equal(f.service.append(batchFrom([6], [2], [2], [1]), { width: 128, height: 128 }), true);
+    assert.equal(f.service.droppedEvents, 3);
+    const take = await f.service.stopRecording();
+    assert.equal(take.events, 3);
+    const e = await takeEvents(f.service, take.id);
+    assert.deepEqual([...e.t], [1, 2, 6]);
+  } finally {
+    f.cleanup();
+  }
+});
+
 test('start-up sweep: an interrupted recording is salvaged up to its last whole packet, orphans and stray temp files go', { skip: skipWithoutSharedData }, async () => {
   const f = await fixture();
   try {
