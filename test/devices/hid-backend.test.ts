@@ -211,3 +211,28 @@ test('as the pipelineâ€™s InferenceEngine, the HID backend gives the simulatorâ€
     await engine.close();
   }
 });
+
+test('STATUS and RESET over the protocol: the device reports its state and forgets its model on reset', async () => {
+  const { decodeStatus } = await import('../../src-main/devices/hid/messages');
+  const device = new SoftwareHidDevice();
+  const { open, links } = deviceOpener(device);
+  const hid = await createHidBackend(open, { timeoutMs: 2000 });
+  try {
+    const client = new HidClient(links[0].host, { timeoutMs: 2000 });
+    assert.equal(decodeStatus(await client.request(Op.STATUS)).state, 'idle');
+    const model = randomModel(4, { maxSize: 6 });
+    await hid.load(encodeModel(model));
+    const st = decodeStatus(await client.request(Op.STATUS));
+    assert.equal(st.state, 'ready');
+    assert.equal(st.modelCrc, crc32(encodeModel(model)));
+    await hid.infer(randomInput(model, 3, 0.2));
+    assert.equal(decodeStatus(await client.request(Op.STATUS)).framesProcessed, 1);
+    assert.deepEqual(await client.request(Op.RESET), new Uint8Array(0));
+    const after = decodeStatus(await client.request(Op.STATUS));
+    assert.deepEqual([after.state, after.modelCrc, after.framesProcessed], ['idle', 0, 1]);
+    await assert.rejects(hid.infer(randomInput(model, 3, 0.2)), (e: unknown) => e instanceof ProtocolError && e.deviceCode === DeviceErrorCode.NO_MODEL);
+    client.dispose();
+  } finally {
+    await hid.close();
+  }
+});
