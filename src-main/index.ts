@@ -14,6 +14,7 @@ import { createMainWindow, type MainWindow } from './electron/main-window';
 import { allowPermissionCheck, allowPermissionRequest } from './electron/permissions';
 import { APP_ORIGIN, originOf } from './electron/sender';
 import { loadStaticSite } from './web/static-site';
+import { APP_DIR_NAME } from './web/user-data';
 
 const log = (line: string): void => console.log(`[neurolive] ${line}`);
 const here = import.meta.dirname;
@@ -21,6 +22,9 @@ const here = import.meta.dirname;
 // Before 'ready': our scheme's privileges, and the sandbox for every renderer.
 registerAppScheme();
 app.enableSandbox();
+// The platform's app-data folder under one fixed name, whatever the packaged
+// product name: the browser host (web/user-data.ts) uses the same folder.
+app.setPath('userData', join(app.getPath('appData'), APP_DIR_NAME));
 hardenAllContents(app);
 
 // One running copy: a second launch focuses the first window.

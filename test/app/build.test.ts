@@ -23,4 +23,23 @@ test('npm run build produces main, a sandbox-safe preload and the renderer witho
   assert.doesNotMatch(preload, /exposeInMainWorld\(["']\w+["'],\s*ipcRenderer\)/, 'ipcRenderer must not be exposed');
   // The renderer ships a Content-Security-Policy.
   assert.match(readFileSync(join(root, 'out/renderer/index.html'), 'utf8'), /Content-Security-Policy/);
+
+  // Security settings as they appear in the built main process (docs/SECURITY.md).
+  const main = readFileSync(join(root, 'out/main/index.js'), 'utf8');
+  for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false', 'allowRunningInsecureContent: false']) {
+    assert.ok(main.includes(setting), `main bundle lacks ${setting}`);
+  }
+  assert.doesNotMatch(main, /nodeIntegration(InWorker|InSubFrames)?: true|contextIsolation: false|sandbox: false|webSecurity: false/);
+  for (const call of ['requestSingleInstanceLock()', 'enableSandbox()', 'setPermissionRequestHandler(', 'setPermissionCheckHandler(', 'setWindowOpenHandler(', '"will-navigate"', '"render-process-gone"', 'registerSchemesAsPrivileged(']) {
+    assert.ok(main.includes(call), `main bundle lacks ${call}`);
+  }
+  assert.doesNotMatch(main, /shell\.openExternal|loadFile\(/, 'the window loads app://, never file://, and opens nothing external');
+  // native addons stay external (loaded from disk, unpacked from the asar archive), never inlined
+  assert.doesNotMatch(main, /\.node["']\)|node-gyp-build|require\(["']bindings["']\)/);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { build?: { asarUnpack?: string[] } };
+  for (const native of ['better-sqlite3', 'node-hid']) assert.ok(pkg.build?.asarUnpack?.some((g) => g.includes(native)), `${native} is not unpacked from the asar archive`);
+  // the preload exposes one bridge object (its three functions: test/electron/bridge.test.ts), never ipcRenderer as a value
+  assert.equal([...preload.matchAll(/exposeInMainWorld\(/g)].length, 1);
+  assert.match(preload, /exposeInMainWorld\(["']neurolive["'],/);
+  assert.doesNotMatch(preload, /:\s*(electron\.)?ipcRenderer\s*[,}\n]/);
 });
