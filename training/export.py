@@ -18,7 +18,22 @@ def export_onnx(qnet, input_shape, path):
     dummy = torch.zeros(1, c, h, w)
     tmp = path + '.tmp'
     torch.onnx.export(wrapper, dummy, tmp, opset_version=13, input_names=['frame'], output_names=['scores'], do_constant_folding=True)
+    name_layers(tmp, qnet)
     os.replace(tmp, path)
+
+
+def name_layers(path, qnet):
+    """Names the Conv/Gemm nodes after their role (the converter names NSoC layers after them):
+    input_conv, conv1…, embedding, classifier."""
+    import onnx
+    m = onnx.load(path)
+    names = ['input_conv'] + [f'conv{i}' for i in range(1, qnet.n_convs)] + ['embedding', 'classifier']
+    weighted = [n for n in m.graph.node if n.op_type in ('Conv', 'Gemm', 'MatMul')]
+    if len(weighted) != len(names):
+        raise RuntimeError(f'{path}: {len(weighted)} Conv/Gemm nodes for {len(names)} layers')
+    for n, name in zip(weighted, names):
+        n.name = name
+    onnx.save(m, path)
 
 
 @torch.no_grad()

@@ -47,6 +47,7 @@ test('tiny dataset → train → ONNX → convert → NSoC: the QAT simulation e
     assert.deepEqual(card.heldOutLabels, SYN_HELD_OUT);
     assert.deepEqual(card.input, meta.input);
     assert.equal(card.embeddingLayer, model.layers.length - 2);
+    assert.deepEqual(model.layers.map((l) => l.name), ['input_conv', 'conv1', 'embedding', 'classifier']);
     assert.equal(model.layers[0].kind, 'input-conv');
     assert.equal(model.layers[0].weightBits, 8);
     for (const l of model.layers.slice(1)) assert.equal(l.weightBits, 4, l.name);

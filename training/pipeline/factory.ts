@@ -223,7 +223,7 @@ export async function buildModel(o: FactoryOptions): Promise<FactoryResult> {
       embeddingSize: train.embeddingSize,
       floatAccuracy: train.floatAccuracy,
       evaluation,
-      evaluatedOn: `${meta.task} dataset split '${testName}' (${testName === 'test' ? 'unseen subjects/voices' : 'held-out takes'}), ${evaluation.samples} samples, generator ${String(groups.version)} seed ${meta.seed}`,
+      evaluatedOn: `${meta.task} dataset split '${testName}' (${testName !== 'test' ? 'held-out takes of training subjects' : o.task === 'keywords' ? 'the unseen synthesizer, flite' : 'unseen subjects'}), ${evaluation.samples} samples, generator ${String(groups.version)} seed ${meta.seed}`,
       sizeBytes: nlm.length,
       folderBytes: bytes,
       neuralProcessors: mapping.nps,
