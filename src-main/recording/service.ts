@@ -13,7 +13,8 @@
  * - trim: events rewritten to a new file, the row switched to it in a
  *   transaction, then the old file unlinked.
  * - start: `.aedat4` files no row names and `.part` files without a sidecar
- *   are leftovers of the above and are deleted.
+ *   are leftovers of the above and are deleted — unless another live process
+ *   holds the folder (`takes.owner.pid` beside it), whose temp files are work in progress.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -54,6 +55,21 @@ export interface RecoveryReport {
   recovered: TakeInfo[];
   /** files deleted: orphans of a delete/trim, unfinished temp files */
   removed: string[];
+  /** why there was no sweep (another process owns the folder) */
+  skipped?: string;
+}
+
+/** beside the takes folder, which then holds nothing but takes */
+const LOCK_FILE = 'takes.owner.pid';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface NewTakeMeta {
@@ -80,6 +96,7 @@ const NOTE_RECOVERED = '(recovered after the app stopped during recording)';
 
 export class RecordingService {
   readonly dir: string;
+  private readonly lockPath: string;
   readonly table: TakesTable;
   readonly onProgress: ProgressFn;
   private active: ActiveRecording | null = null;
@@ -93,6 +110,7 @@ export class RecordingService {
 
   constructor(opts: RecordingServiceOptions) {
     this.dir = takesDir(opts.dataDir);
+    this.lockPath = join(opts.dataDir, LOCK_FILE);
     this.table = new TakesTable(opts.db);
     this.onProgress = opts.onProgress ?? (() => undefined);
     this.now = opts.now ?? Date.now;
@@ -359,6 +377,14 @@ export class RecordingService {
   async recover(): Promise<RecoveryReport> {
     await mkdir(this.dir, { recursive: true });
     const report: RecoveryReport = { recovered: [], removed: [] };
+    // another live process (the web host beside the app, a second core in tests) may be writing here:
+    // its temp files are not leftovers, so the sweep waits for a start with the folder to itself
+    const other = await this.claimFolder();
+    if (other !== null) {
+      report.skipped = `another Neurolive process (pid ${other}) uses ${this.dir}: nothing swept`;
+      this.lastRecovery = report;
+      return report;
+    }
     const names = new Set(await readdir(this.dir));
     const indexed = this.table.files();
     for (const name of [...names].filter((n) => SIDECAR_RE.test(n))) {
@@ -430,6 +456,24 @@ export class RecordingService {
   async close(): Promise<void> {
     if (this.active) await this.stopRecording().catch(() => undefined);
     await this.lock;
+    if (this.ownsFolder) await rm(this.lockPath, { force: true });
+    this.ownsFolder = false;
+  }
+
+  private ownsFolder = false;
+
+  /** Writes our pid to the folder's lock file; returns the pid of a live other owner instead, or null. */
+  private async claimFolder(): Promise<number | null> {
+    const path = this.lockPath;
+    try {
+      const pid = Number((await readFile(path, 'utf8')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) return pid;
+    } catch {
+      // no lock: ours to take
+    }
+    await writeFile(path, String(process.pid));
+    this.ownsFolder = true;
+    return null;
   }
 }
 

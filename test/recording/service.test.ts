@@ -197,3 +197,26 @@ test('start-up sweep: an interrupted recording is salvaged up to its last whole 
     f.cleanup();
   }
 });
+
+test('no sweep while another live process holds the takes folder; a stale lock is taken over', async () => {
+  const f = await fixture();
+  try {
+    const takes = join(f.dir, 'takes');
+    const part = 'take-12121212-2222-3333-4444-555555555555.aedat4.part';
+    writeFileSync(join(takes, part), 'in progress elsewhere');
+    writeFileSync(join(f.dir, 'takes.owner.pid'), String(process.ppid)); // a live process that is not us
+    const s2 = await f.reopen();
+    assert.match(s2.lastRecovery.skipped ?? '', new RegExp(`another Neurolive process \\(pid ${process.ppid}\\) uses .*: nothing swept`));
+    assert.ok(existsSync(join(takes, part)), 'the other process’s temp file is left alone');
+    // a lock whose process is gone is stale
+    writeFileSync(join(f.dir, 'takes.owner.pid'), '999999999');
+    const s3 = await f.reopen();
+    assert.equal(s3.lastRecovery.skipped, undefined);
+    assert.deepEqual(s3.lastRecovery.removed, [part]);
+    assert.equal(readFileSync(join(f.dir, 'takes.owner.pid'), 'utf8'), String(process.pid));
+    await s3.close();
+    assert.equal(existsSync(join(f.dir, 'takes.owner.pid')), false);
+  } finally {
+    f.cleanup();
+  }
+});
