@@ -13,7 +13,7 @@ import { wireIpc } from './electron/ipc';
 import { createMainWindow, type MainWindow } from './electron/main-window';
 import { allowPermissionCheck, allowPermissionRequest } from './electron/permissions';
 import { APP_ORIGIN, originOf } from './electron/sender';
-import { loadStaticSite } from './web/static-site';
+import { loadCompleteSite } from './web/static-site';
 import { APP_DIR_NAME } from './web/user-data';
 
 const log = (line: string): void => console.log(`[neurolive] ${line}`);
@@ -65,7 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     const ses = session.defaultSession;
-    if (!devUrl) serveAppProtocol(ses, await loadStaticSite(join(here, '../renderer')));
+    if (!devUrl) serveAppProtocol(ses, await loadCompleteSite(join(here, '../renderer'), 1));
     ses.setPermissionRequestHandler((wc, permission, callback, details) =>
       callback(allowPermissionRequest(permission, { mediaTypes: (details as { mediaTypes?: string[] }).mediaTypes, requestingUrl: details.requestingUrl ?? wc.getURL() }, trustedOrigins)),
     );

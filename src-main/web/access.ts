@@ -28,7 +28,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Refuse a configuration that would expose the API beyond this machine without a token. */
 export function checkListenConfig(host: string, token: string | undefined): void {
-  if (token !== undefined && token.length < 16) throw new Error('the token must be at least 16 characters (try: openssl rand -hex 16)');
+  if (token && token.length < 16) throw new Error('the token must be at least 16 characters (try: openssl rand -hex 16)');
   if (!isLoopbackHost(host) && !token) {
     throw new Error(`refusing to listen on ${host} without a token: anyone on the network could drive the app. Pass --token (at least 16 characters), or listen on 127.0.0.1`);
   }

@@ -44,6 +44,13 @@ export async function rendererStaleness(outDir = RENDERER_OUT): Promise<string |
   return null;
 }
 
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Build the renderer into `outDir` (replacing it) with vite. */
 export async function buildRenderer(outDir = RENDERER_OUT): Promise<void> {
   const { build } = await import('vite');
@@ -60,7 +67,12 @@ export async function buildRenderer(outDir = RENDERER_OUT): Promise<void> {
     });
     const old = `${outDir}.old-${process.pid}-${Date.now()}`;
     await fs.rename(outDir, old).catch(() => undefined);
-    await fs.rename(tmp, outDir);
+    try {
+      await fs.rename(tmp, outDir);
+    } catch (e) {
+      // another process swapped its fresh build in between our two renames: use that one
+      if (!(await exists(join(outDir, 'index.html')))) throw e;
+    }
     await fs.rm(old, { recursive: true, force: true });
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });

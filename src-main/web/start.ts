@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AppCore, type CoreOptions } from '../app/core';
 import { ensureRendererBuilt, REPO_ROOT, RENDERER_OUT } from './build-renderer';
 import { startWebHost, type WebHost } from './host';
-import { loadStaticSite } from './static-site';
+import { loadCompleteSite } from './static-site';
 
 export interface BrowserAppOptions {
   userDataDir: string;
@@ -52,7 +52,7 @@ export async function startBrowserApp(opts: BrowserAppOptions): Promise<BrowserA
   const log = opts.log ?? (() => undefined);
   const rendererDir = opts.rendererDir ?? RENDERER_OUT;
   if (opts.build ?? true) await ensureRendererBuilt(rendererDir, log);
-  const site = await loadStaticSite(rendererDir);
+  const site = await loadCompleteSite(rendererDir);
   const core = await AppCore.create({
     userDataDir: opts.userDataDir,
     resourcesDir: opts.resourcesDir ?? join(REPO_ROOT, 'resources'),

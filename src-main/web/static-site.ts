@@ -97,6 +97,31 @@ export async function loadStaticSite(dir: string): Promise<StaticSite> {
   return { files, csp: headerCsp(metaCsp(index.body.toString('utf8'))) };
 }
 
+/** Local files index.html refers to (scripts, styles) that the site lacks: non-empty means a build in progress. */
+export function missingAssets(site: StaticSite): string[] {
+  const html = site.files.get('/index.html')?.body.toString('utf8') ?? '';
+  const refs = [...html.matchAll(/\b(?:src|href)\s*=\s*["'](?:\.\/|\/)([^"':?#]+)["']/g)].map((m) => '/' + m[1]);
+  return refs.filter((r) => !site.files.has(r));
+}
+
+/**
+ * loadStaticSite, retried while the folder looks half-written (another
+ * process rebuilding out/renderer at the same moment: a test, npm run build).
+ */
+export async function loadCompleteSite(dir: string, attempts = 20, waitMs = 500): Promise<StaticSite> {
+  for (let i = 1; ; i++) {
+    try {
+      const site = await loadStaticSite(dir);
+      const missing = missingAssets(site);
+      if (missing.length === 0) return site;
+      if (i >= attempts) throw new Error(`${dir}/index.html refers to missing files: ${missing.join(', ')}`);
+    } catch (e) {
+      if (i >= attempts) throw e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
 /** Map a request path to a file: "/" and extensionless paths (client-side routes) get index.html. */
 export function lookup(site: StaticSite, pathname: string): StaticFile | null {
   let path: string;
