@@ -52,8 +52,9 @@ class CosFace(nn.Module):
 
 
 SHIFT = {'gesture': 5}
+ZOOM = {'gesture': 0.15}
 AUGMENT = {
-    'gesture': 'random shifts ±5 px (70 % of batches), 10 % event deletion (half of the batches)',
+    'gesture': 'per sample zoom ×0.85–1.15 and shift ±5 px (70 % of batches), 10 % event deletion (half of the batches)',
     'keywords': 'per sample: channel-axis warp ×0.85–1.15, time stretch ×0.85–1.15, shift ±3 rows, count gain ×0.7–1.3, 10 % event deletion (80 % of batches)',
 }
 
@@ -89,6 +90,23 @@ def augment_audio(x, rng):
     return out * keep
 
 
+def zoom_shift(x, rng, zoom, shift):
+    """Per sample: scale about the centre (×1±zoom — a taller or shorter subject, nearer or farther)
+    and shift (±shift px), nearest neighbour, zero outside."""
+    n, c, h, w = x.shape
+    g = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
+    z = 1 - zoom + 2 * zoom * torch.rand(n, generator=g)
+    dy = torch.randint(-shift, shift + 1, (n,), generator=g).float()
+    dx = torch.randint(-shift, shift + 1, (n,), generator=g).float()
+    yi = warp_index(h, h, z, (h / 2) * (1 - z) + dy)
+    xi = warp_index(w, w, z, (w / 2) * (1 - z) + dx)
+    pad = torch.cat([x, torch.zeros(n, c, h, 1)], dim=3)
+    pad = torch.cat([pad, torch.zeros(n, c, 1, w + 1)], dim=2)
+    bi = torch.arange(n)[:, None, None, None]
+    chi = torch.arange(c)[None, :, None, None]
+    return pad[bi, chi, yi[:, None, :, None], xi[:, None, None, :]]
+
+
 def augment(x, rng, task):
     """Random shifts with zero fill (gesture: ±5 px in x and y — subjects stand in different places),
     and random deletion of 10 % of the events; keywords: augment_audio."""
@@ -98,6 +116,8 @@ def augment(x, rng, task):
         x = x * (torch.rand(x.shape) >= 0.1)
     if rng.random() < 0.3:
         return x
+    if task in ZOOM:
+        return zoom_shift(x, rng, ZOOM[task], SHIFT.get(task, 3))
     out = torch.zeros_like(x)
     m = SHIFT.get(task, 3)
     dy = int(rng.integers(-m, m + 1))
