@@ -198,7 +198,8 @@ export class AppCore {
         },
       });
       for (const [name, fn] of Object.entries(this.recording.methods)) this.handlers.set(name as MethodName, fn as Handler);
-      this.pipeline.tap((batch) => void this.recording?.service.append(batch));
+      // with the geometry, so a source switched during a take cannot write events of another size into it
+      this.pipeline.tap((batch, geometry) => void this.recording?.service.append(batch, geometry));
       for (const t of this.recording.service.lastRecovery.recovered) this.warn(`recovered take #${t.id} "${t.label}" after an interrupted recording`);
     } catch (e) {
       this.warn(`recording is unavailable: ${(e as Error).message}`);
