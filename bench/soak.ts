@@ -50,6 +50,7 @@ interface SoakRun {
   latency: { binnedMs: number; inferredMs: number; sentMs: number };
   predictions: number;
   loops: number;
+  model: string;
 }
 
 async function soakRun(speed: number, wallS: number, dirs: string[], tmp: string): Promise<SoakRun> {
@@ -96,6 +97,7 @@ async function soakRun(speed: number, wallS: number, dirs: string[], tmp: string
     latency: st.latency,
     predictions,
     loops: src?.loops ?? 0,
+    model: st.model?.name ?? 'none',
   };
   await core.close();
   return run;
@@ -110,7 +112,7 @@ export async function soakBench(quick: boolean): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const r of [fast, real]) {
       const tag = `soak ${r.speed}× (${r.simulatedS >= 120 ? `${(r.simulatedS / 60).toFixed(0)} simulated min` : `${r.simulatedS.toFixed(0)} s`})`;
-      rows.push({ name: `${tag}: RSS growth after warm-up`, value: r.growthPct, unit: '%', note: `target < 5 %; ${r.rssWarmMB.toFixed(0)} → ${r.rssEndMB.toFixed(0)} MB`, run: r });
+      rows.push({ name: `${tag}: RSS growth after warm-up`, value: r.growthPct, unit: '%', note: `target < 5 %; ${r.rssWarmMB.toFixed(0)} → ${r.rssEndMB.toFixed(0)} MB; model ${r.model}`, run: r });
       rows.push({ name: `${tag}: dropped windows`, value: r.dropped, unit: 'windows', note: `of ${r.windows} binned, ${r.inferred} inferred${r.speed === 1 ? '; target 0 at 1×' : ''}` });
       rows.push({ name: `${tag}: latency sensor→sent (median)`, value: r.latency.sentMs, unit: 'ms', note: `binned ${r.latency.binnedMs.toFixed(1)} ms, inferred ${r.latency.inferredMs.toFixed(1)} ms` });
     }
