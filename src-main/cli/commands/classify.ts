@@ -262,7 +262,7 @@ async function classifyWithClasses(input: string, values: { db?: string; model?:
       const counts: Record<string, number> = {};
       for (const f of ff.frames) {
         const p = classifier.classifyFrame(f.data);
-        const name = p.name ?? 'unknown';
+        const name = p.name ?? '(unknown)'; // parenthesised: a model may have a class called "unknown"
         counts[name] = (counts[name] ?? 0) + 1;
         if (values.json) {
           const w: ClassWindow = { type: 'window', index: f.index, tStartUs: f.tStartUs, tEndUs: f.tEndUs, events: f.events, classId: p.classId, label: p.name, origin: p.classId !== null ? (origin.get(p.classId) ?? null) : null, similarity: p.similarity, margin: p.margin, by: p.by };
