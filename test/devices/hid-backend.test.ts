@@ -126,13 +126,13 @@ test('device errors arrive as typed errors with the device’s code and message'
     }
     await assert.rejects(client.request(Op.LOAD_END), refused(DeviceErrorCode.HASH_MISMATCH, /CRC-32 .* differs from the announced/));
     client.dispose();
-    // bytes with a right CRC that are not a model
-    await assert.rejects(hid.load(new TextEncoder().encode('not a model at all')), (e: unknown) => e instanceof ProtocolError && e.deviceCode === DeviceErrorCode.MODEL_INVALID);
+    // bytes that are not a model: the host refuses them before sending anything
+    await assert.rejects(hid.load(new TextEncoder().encode('not a model at all')), /not a Neurolive model file/);
     await hid.load(bytes);
     await assert.rejects(hid.infer(new Uint8Array(3)), (e: unknown) => e instanceof ProtocolError && e.deviceCode === DeviceErrorCode.FRAME_SIZE && /a frame of 3 values; the model takes \d+/.test(e.message));
     const frame = randomInput(model, 1, 0.3);
     assert.deepEqual((await hid.infer(frame)).output, new NsocRuntime(model).infer(frame).output, 'errors left the device usable');
-    assert.ok(device.errors >= 7);
+    assert.ok(device.errors >= 6);
   } finally {
     await hid.close();
   }
@@ -231,6 +231,37 @@ test('STATUS and RESET over the protocol: the device reports its state and forge
     const after = decodeStatus(await client.request(Op.STATUS));
     assert.deepEqual([after.state, after.modelCrc, after.framesProcessed], ['idle', 0, 1]);
     await assert.rejects(hid.infer(randomInput(model, 3, 0.2)), (e: unknown) => e instanceof ProtocolError && e.deviceCode === DeviceErrorCode.NO_MODEL);
+    client.dispose();
+  } finally {
+    await hid.close();
+  }
+});
+
+test('a model the device cannot run is refused before the upload (host) and at LOAD_END (device)', async () => {
+  const device = new SoftwareHidDevice({ identity: { weightBitsMask: 0b0111, name: 'Tiny NSoC' } }); // no 8-bit weights
+  const { open, links } = deviceOpener(device);
+  const hid = await createHidBackend(open, { timeoutMs: 2000 });
+  try {
+    let seed = 1;
+    let model = randomModel(seed);
+    while (!model.layers.some((l) => l.weightBits === 8)) model = randomModel(++seed);
+    const bytes = encodeModel(model);
+    await assert.rejects(hid.load(bytes), /Tiny NSoC cannot run this model: layer .*: 8-bit weights \(Tiny NSoC supports 1\/2\/4-bit\)/);
+    assert.equal(device.status().state, 'idle', 'nothing was sent');
+    // a host that skips the check: the device refuses after the transfer
+    const client = new HidClient(links[0].host, { timeoutMs: 2000 });
+    const begin = new Uint8Array(8);
+    new DataView(begin.buffer).setUint32(0, bytes.length, true);
+    new DataView(begin.buffer).setUint32(4, crc32(bytes), true);
+    await client.request(Op.LOAD_BEGIN, begin);
+    for (let off = 0; off < bytes.length; off += 4096) {
+      const chunk = bytes.subarray(off, off + 4096);
+      const p = new Uint8Array(4 + chunk.length);
+      new DataView(p.buffer).setUint32(0, off, true);
+      p.set(chunk, 4);
+      await client.request(Op.LOAD_CHUNK, p);
+    }
+    await assert.rejects(client.request(Op.LOAD_END), (e: unknown) => e instanceof ProtocolError && e.deviceCode === DeviceErrorCode.MODEL_INVALID && /needs what this device lacks: layer .*8-bit weights/.test(e.message));
     client.dispose();
   } finally {
     await hid.close();

@@ -12,6 +12,7 @@ import { crc32 } from '../../../src-engine/nsoc/model-file/crc32';
 import { decodeModel } from '../../../src-engine/nsoc/model-file';
 import { NsocRuntime } from '../../../src-engine/nsoc/runtime';
 import type { Backend } from '../../ipc/contract';
+import { capabilityProblems } from './capabilities';
 import { HidClient, type RequestOptions } from './client';
 import {
   decodeIdentity,
@@ -152,7 +153,12 @@ export async function createHidBackend(open: () => Promise<HidTransport>, opts: 
   };
 
   const upload = async (c: HidClient, bytes: Uint8Array): Promise<BackendModel> => {
-    if (identity && bytes.length > identity.maxModelBytes) throw new ProtocolError('device', `the model is ${bytes.length} bytes, the device takes at most ${identity.maxModelBytes}`);
+    if (identity) {
+      // refuse here, readably, what the device would refuse after the whole transfer
+      if (bytes.length > identity.maxModelBytes) throw new Error(`the model is ${bytes.length} bytes; ${identity.name} takes at most ${identity.maxModelBytes}`);
+      const problems = capabilityProblems(decodeModel(bytes, 'model'), identity);
+      if (problems.length) throw new Error(`${identity.name} cannot run this model: ${problems.join('; ')}`);
+    }
     const crc = crc32(bytes);
     const chunk = Math.min(decodeLoadReady(await c.request(Op.LOAD_BEGIN, encodeLoadBegin(bytes.length, crc), req)), MAX_MESSAGE_BYTES - 8);
     if (!(chunk >= 1)) throw new ProtocolError('payload', `the device asked for chunks of ${chunk} bytes`);

@@ -7,3 +7,4 @@ export { DeviceErrorCode, type DeviceIdentity, type DeviceStats, type DeviceStat
 export { DEFAULT_IDENTITY, NEUROLIVE_PRODUCT_ID, NEUROLIVE_USAGE, NEUROLIVE_USAGE_PAGE, NEUROLIVE_VENDOR_ID, SoftwareHidDevice, type SoftwareDeviceOptions } from './software-device';
 export { createLoopback, type HidTransport, type LoopbackFaults } from './transport';
 export { createBackendEngine, type BackendEngine } from './engine-adapter';
+export { capabilityProblems } from './capabilities';

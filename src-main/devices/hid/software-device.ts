@@ -28,6 +28,7 @@ import {
   encodeResult,
   encodeStatus,
 } from './messages';
+import { capabilityProblems } from './capabilities';
 import { fragment, type Message, Op, PROTOCOL_VERSION, ProtocolError, Reassembler } from './protocol';
 import type { HidTransport } from './transport';
 
@@ -206,7 +207,10 @@ export class SoftwareHidDevice {
         if (crc !== l.crc) throw new DeviceFailure(DeviceErrorCode.HASH_MISMATCH, `model CRC-32 0x${crc.toString(16)} differs from the announced 0x${l.crc.toString(16)}`);
         let rt: NsocRuntime;
         try {
-          rt = new NsocRuntime(decodeModel(l.buf, 'uploaded model'), { ...(this.opts.engine ? { engine: this.opts.engine } : {}) });
+          const model = decodeModel(l.buf, 'uploaded model');
+          const problems = capabilityProblems(model, this.identity);
+          if (problems.length) throw new Error(`the model needs what this device lacks: ${problems.join('; ')}`);
+          rt = new NsocRuntime(model, { ...(this.opts.engine ? { engine: this.opts.engine } : {}) });
         } catch (e) {
           throw new DeviceFailure(DeviceErrorCode.MODEL_INVALID, e instanceof Error ? e.message : String(e));
         }
