@@ -48,12 +48,14 @@ export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOr
   ipcMain.on(CHANNEL.subscribe, (event, list: unknown) => {
     if (!allowed(event) || !Array.isArray(list)) return;
     topics = new Set(list.filter((t): t is TopicName => typeof t === 'string' && (TOPICS as readonly string[]).includes(t)));
+    refreshCoreSubscriptions();
   });
 
   // A new page (first load, reload, crash recovery) says hello: fresh subscriptions and a fresh media port.
   ipcMain.on(CHANNEL.hello, (event) => {
     if (!allowed(event)) return;
     topics = new Set();
+    refreshCoreSubscriptions();
     mediaPort?.close();
     const { port1, port2 } = new MessageChannelMain();
     mediaPort = port1;
@@ -65,16 +67,29 @@ export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOr
     event.sender.postMessage(CHANNEL.mediaPort, null, [port2]);
   });
 
-  const unsubscribe = TOPICS.map((topic) =>
-    core.on(topic, (payload) => {
-      if (!topics.has(topic)) return;
-      const wc = contents();
-      if (wc && !wc.isDestroyed()) wc.send(CHANNEL.topicPrefix + topic, payload);
-    }),
-  );
+  // hold a core subscription only for the topics the page listens to (the core skips unwanted work)
+  const coreSubs = new Map<TopicName, () => void>();
+  function refreshCoreSubscriptions(): void {
+    for (const [topic, off] of coreSubs) {
+      if (topics.has(topic)) continue;
+      off();
+      coreSubs.delete(topic);
+    }
+    for (const topic of topics) {
+      if (coreSubs.has(topic)) continue;
+      coreSubs.set(
+        topic,
+        core.on(topic, (payload) => {
+          const wc = contents();
+          if (wc && !wc.isDestroyed()) wc.send(CHANNEL.topicPrefix + topic, payload);
+        }),
+      );
+    }
+  }
 
   return () => {
-    for (const u of unsubscribe) u();
+    topics = new Set();
+    refreshCoreSubscriptions();
     ipcMain.removeHandler(CHANNEL.invoke);
     ipcMain.removeAllListeners(CHANNEL.subscribe);
     ipcMain.removeAllListeners(CHANNEL.hello);

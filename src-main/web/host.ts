@@ -145,7 +145,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     connections.add(conn);
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: RawData, isBinary: boolean) => onMessage(conn, data, isBinary));
-    ws.on('close', () => connections.delete(conn));
+    ws.on('close', () => {
+      connections.delete(conn);
+      refreshCoreSubscriptions();
+    });
     ws.on('error', (e) => log(`WebSocket error: ${e.message}`));
   }
 
@@ -191,6 +194,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     if ('subscribe' in m && Array.isArray(m['subscribe'])) {
       conn.topics = new Set((m['subscribe'] as unknown[]).filter((t): t is TopicName => typeof t === 'string' && (TOPICS as readonly string[]).includes(t)));
+      refreshCoreSubscriptions();
       return;
     }
     stats.badFrames++;
@@ -219,29 +223,41 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
   }
 
-  // One subscription per topic on the core; each push is encoded once, then
-  // fanned out to the connections that asked for it.
-  const unsubscribe = TOPICS.map((topic) =>
-    core.on(topic, (payload) => {
-      let frame: string | Uint8Array | null = null;
-      for (const conn of connections) {
-        if (!conn.topics.has(topic) || conn.ws.readyState !== conn.ws.OPEN) continue;
-        if (DROPPABLE.has(topic) && conn.ws.bufferedAmount > highWater) {
-          stats.skippedPushes++;
-          continue;
-        }
-        if (frame === null) {
-          try {
-            frame = encodeMessage({ topic, payload });
-          } catch (e) {
-            log(`could not encode topic ${topic}: ${(e as Error).message}`);
-            return;
-          }
-        }
-        conn.ws.send(frame, { binary: typeof frame !== 'string' });
+  // One subscription per topic on the core, held only while some connection
+  // wants the topic (the core skips work, e.g. event decimation, nobody
+  // listens to). Each push is encoded once, then fanned out.
+  const coreSubs = new Map<TopicName, () => void>();
+  function push(topic: TopicName, payload: unknown): void {
+    let frame: string | Uint8Array | null = null;
+    for (const conn of connections) {
+      if (!conn.topics.has(topic) || conn.ws.readyState !== conn.ws.OPEN) continue;
+      if (DROPPABLE.has(topic) && conn.ws.bufferedAmount > highWater) {
+        stats.skippedPushes++;
+        continue;
       }
-    }),
-  );
+      if (frame === null) {
+        try {
+          frame = encodeMessage({ topic, payload });
+        } catch (e) {
+          log(`could not encode topic ${topic}: ${(e as Error).message}`);
+          return;
+        }
+      }
+      conn.ws.send(frame, { binary: typeof frame !== 'string' });
+    }
+  }
+  function refreshCoreSubscriptions(): void {
+    const wanted = new Set<TopicName>();
+    for (const conn of connections) for (const t of conn.topics) wanted.add(t);
+    for (const [topic, off] of coreSubs) {
+      if (wanted.has(topic)) continue;
+      off();
+      coreSubs.delete(topic);
+    }
+    for (const topic of wanted) {
+      if (!coreSubs.has(topic)) coreSubs.set(topic, core.on(topic, (payload) => push(topic, payload)));
+    }
+  }
 
   // Drop connections that stopped answering pings (a kiosk controller that lost its network).
   const pinger = setInterval(() => {
@@ -276,7 +292,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     close: () =>
       (closing ??= (async () => {
         clearInterval(pinger);
-        for (const u of unsubscribe) u();
+        for (const off of coreSubs.values()) off();
+        coreSubs.clear();
         for (const conn of connections) conn.ws.close(CLOSE.goingAway, 'the host is shutting down');
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         for (const conn of connections) conn.ws.terminate();

@@ -162,7 +162,10 @@ test('topics are pushed only while subscribed, to the listener only (never the I
   hub.emit('prediction', p);
   assert.deepEqual(got, [[p]]);
   assert.equal(rendererListeners.get(CHANNEL.topicPrefix + 'nsoc')?.size ?? 0, 0);
+  assert.equal(hub.has('prediction'), true);
+  assert.equal(hub.has('nsoc'), false, 'main holds core subscriptions only for what the page listens to');
   off();
+  assert.equal(hub.has('prediction'), false);
   hub.emit('prediction', p);
   assert.equal(got.length, 1);
   assert.equal(rendererListeners.get(CHANNEL.topicPrefix + 'prediction')?.size, 0);

@@ -12,6 +12,7 @@ import { startBrowserApp, type BrowserApp } from '../../src-main/web/start';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`;
+const hasDemo = existsSync(join(import.meta.dirname, '../../resources/demo'));
 
 let browser: Browser;
 let userData: string;
@@ -26,7 +27,7 @@ after(async () => {
   if (userData) rmSync(userData, { recursive: true, force: true });
 });
 
-async function openPage(app: BrowserApp): Promise<{ info: { runtime: string; name: string }; problems: string[]; href: string; csp: string | undefined; screen: string | null }> {
+async function openPage(app: BrowserApp, opts: { waitForEvents?: boolean } = {}): Promise<{ info: { runtime: string; name: string }; problems: string[]; href: string; csp: string | undefined; screen: string | null }> {
   const page = await browser.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -39,6 +40,8 @@ async function openPage(app: BrowserApp): Promise<{ info: { runtime: string; nam
     const shell = page.getByTestId('shell');
     await shell.waitFor({ timeout: 30_000 });
     const screen = await shell.getAttribute('data-screen');
+    // the demo's EventChunks (binary frames) decoded and drawn by the page
+    if (opts.waitForEvents) await page.locator('[data-testid="event-view"][data-state="events"]').waitFor({ timeout: 30_000 });
     const href = page.url();
     // appInfo as the page's own origin sees it, through the same endpoint and CSP (text frames: {id, method} → {id, result})
     const info = await page.evaluate(
@@ -62,10 +65,10 @@ async function openPage(app: BrowserApp): Promise<{ info: { runtime: string; nam
   }
 }
 
-test('the page loads under the CSP header without console errors and shows appInfo from the browser runtime', { skip }, async () => {
+test('the page loads under the CSP header without console errors, shows appInfo from the browser runtime and draws the demo’s events', { skip }, async () => {
   const app = await startBrowserApp({ userDataDir: join(userData, 'a'), port: 0 });
   try {
-    const { info, problems, csp, screen } = await openPage(app);
+    const { info, problems, csp, screen } = await openPage(app, { waitForEvents: hasDemo });
     assert.equal(info.runtime, 'browser');
     assert.equal(info.name, 'Neurolive');
     assert.equal(screen, 'live');
@@ -81,7 +84,7 @@ test('the page loads under the CSP header without console errors and shows appIn
 
 test('with a token the page connects using the #token fragment and then removes it from the address bar', { skip }, async () => {
   const token = 'tok-0123456789abcdef';
-  const app = await startBrowserApp({ userDataDir: join(userData, 'b'), port: 0, token });
+  const app = await startBrowserApp({ userDataDir: join(userData, 'b'), port: 0, token, coreOptions: { autoStart: false } });
   try {
     assert.ok(app.url.endsWith(`#token=${token}`));
     const { info, problems, href } = await openPage(app);

@@ -133,6 +133,11 @@ test('topics: only subscribed ones arrive; a 200k-event EventChunk arrives as on
   assert.equal(progress.payload.done, 1);
   assert.deepEqual(frames, [true, false]);
   assert.equal(c.inbox.filter((m: any) => m.topic === 'nsoc').length, 0, 'an unsubscribed topic was pushed');
+  // the host holds a core subscription only while a client wants the topic (the core skips unwanted work)
+  assert.equal(hub.has('nsoc'), false);
+  assert.equal(hub.has('events'), true);
+  await c.subscribe('progress');
+  assert.equal(hub.has('events'), false);
   c.ws.close();
 });
 
