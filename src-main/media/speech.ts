@@ -36,6 +36,14 @@ export interface SpeechParams {
   reverb?: number;
   /** sox lowpass cut-off in Hz, 1000–7900 (a band-limited microphone or phone line; absent: full band) */
   lowpassHz?: number;
+  /**
+   * sox `speed` factor 0.7–1.4: plays the take faster or slower like a tape,
+   * shifting pitch and every formant together — a shorter or longer vocal
+   * tract (vocal-tract-length perturbation). Absent or 1: none.
+   */
+  warp?: number;
+  /** sox `equalizer` peaking bands (one octave wide), a microphone's or room's colour: centre 100–7000 Hz, gain −20…20 dB */
+  eq?: { hz: number; gainDb: number }[];
 }
 
 /** Debian packages providing each tool, for error messages. */
@@ -69,7 +77,8 @@ function range(name: string, v: number | undefined, min: number, max: number): v
 }
 
 /** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
-export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, 'pitch' | 'reverb' | 'lowpassHz'>> & Pick<SpeechParams, 'pitch' | 'reverb' | 'lowpassHz'> {
+type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq';
+export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, Optional>> & Pick<SpeechParams, Optional> {
   if (p.synth !== 'espeak-ng' && p.synth !== 'flite') throw new RangeError(`speech: synth must be 'espeak-ng' or 'flite', not ${String(p.synth)}`);
   if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
     throw new RangeError(`speech: text must be 1–100 letters, digits, spaces, apostrophes or hyphens starting with a letter or digit, not ${JSON.stringify(p.text)}`);
@@ -82,17 +91,27 @@ export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechPara
   range('amplitude', p.amplitude, 0, 200);
   range('reverb', p.reverb, 0, 100);
   range('lowpassHz', p.lowpassHz, 1000, 7900);
+  range('warp', p.warp, 0.7, 1.4);
+  if (p.eq !== undefined) {
+    if (!Array.isArray(p.eq) || p.eq.length > 8) throw new RangeError('speech: eq must be a list of at most 8 bands');
+    for (const b of p.eq) {
+      range('eq band hz', b?.hz, 100, 7000);
+      range('eq band gainDb', b?.gainDb, -20, 20);
+    }
+  }
   const out: ReturnType<typeof normalizeSpeechParams> = { text: p.text, synth: p.synth, voice, speed: p.speed ?? 175, amplitude: p.amplitude ?? 100 };
   if (p.pitch !== undefined) out.pitch = p.pitch;
   if (p.reverb) out.reverb = p.reverb;
   if (p.lowpassHz !== undefined) out.lowpassHz = p.lowpassHz;
+  if (p.warp !== undefined && p.warp !== 1) out.warp = p.warp;
+  if (p.eq?.length) out.eq = p.eq.map((b) => ({ hz: b.hz, gainDb: b.gainDb }));
   return out;
 }
 
 /** Hex sha256 of the normalized parameters and the pipeline version: the cache file name. */
 export function speechCacheKey(p: SpeechParams): string {
   const n = normalizeSpeechParams(p);
-  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0]);
+  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0, ...(n.warp || n.eq ? [n.warp ?? 1, n.eq ?? []] : [])]);
   return createHash('sha256').update(canon).digest('hex');
 }
 
@@ -124,8 +143,13 @@ export function runTool(tool: string, args: readonly string[], timeoutMs = 30_00
 function soxArgs(input: string, output: string, n: ReturnType<typeof normalizeSpeechParams>, volume: number): string[] {
   // -R: repeatable (fixed seeds); -D: no dither, so identical input gives identical bytes
   // resample first, so the effects run at 16 kHz whatever the voice's rate (flite's kal is 8 kHz)
-  const args = ['-R', '-D', '-q', input, '-r', String(SPEECH_SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'rate', '-h', String(SPEECH_SAMPLE_RATE)];
+  const args = ['-R', '-D', '-q', input, '-r', String(SPEECH_SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', output];
+  // speed resamples (its rate effect runs after it), so it goes first
+  if (n.warp !== undefined) args.push('speed', n.warp.toFixed(4));
+  args.push('rate', '-h', String(SPEECH_SAMPLE_RATE));
   if (volume !== 1) args.push('vol', volume.toFixed(4));
+  for (const b of n.eq ?? []) args.push('equalizer', b.hz.toFixed(0), '1o', b.gainDb.toFixed(1));
+  if (n.eq) args.push('gain', '-n', '-1'); // a boosted band must not clip: peak back to −1 dBFS
   if (n.lowpassHz !== undefined) args.push('lowpass', n.lowpassHz.toFixed(0));
   // the default mixes direct and reverberant sound (-w would keep only the reverb); its tail stays in (the caller finds the word)
   if (n.reverb) args.push('reverb', n.reverb.toFixed(0));

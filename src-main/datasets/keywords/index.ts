@@ -30,7 +30,7 @@ export { planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
-export const KEYWORD_GENERATOR_VERSION = 'keywords-1';
+export const KEYWORD_GENERATOR_VERSION = 'keywords-3';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -39,6 +39,8 @@ const TINY_PER_CLASS = 2;
 export interface KeywordGenOptions extends DatasetGenOptions {
   /** synthesizer processes in flight (default 2: the machine's cores) */
   concurrency?: number;
+  /** the CLI's --workers: the same as concurrency (0 counts as 1) */
+  workers?: number;
   /** where synthesized WAVs are cached (default `<outDir>/cache/speech`; false: no cache) */
   speechCacheDir?: string | false;
 }
@@ -70,7 +72,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const tiny = !!opts.tiny;
   const perClass = opts.perClass ?? (tiny ? TINY_PER_CLASS : DEFAULT_PER_CLASS);
   if (!Number.isInteger(perClass) || perClass < 1) throw new RangeError(`keywords: perClass must be a whole number ≥ 1, not ${perClass}`);
-  const concurrency = Math.max(1, Math.min(8, opts.concurrency ?? 2));
+  const concurrency = Math.max(1, Math.min(8, opts.concurrency ?? opts.workers ?? 2));
   const speechCache = opts.speechCacheDir === false ? undefined : (opts.speechCacheDir ?? join(outDir, 'cache', 'speech'));
   const versions = await toolVersions(); // fails early with the Debian package name when a tool is missing
 

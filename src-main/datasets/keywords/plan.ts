@@ -106,6 +106,14 @@ function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
   if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);
   if (r.uniform() < 0.2) p.lowpassHz = int(r, 35, 75) * 100;
+  // espeak-ng's formant voices share one vocal tract per variant: warp most
+  // takes (formants ±15 %) so a model cannot lean on espeak's exact formants
+  if (voice.synth === 'espeak-ng' && r.uniform() < 0.8) p.warp = Math.round(uni(r, 0.85, 1.2) * 1000) / 1000;
+  // a microphone's / room's colour: one or two octave-wide bands ±10 dB in 60 % of takes (every split)
+  if (r.uniform() < 0.6) {
+    p.eq = [];
+    for (let k = 1 + (r.uniform() < 0.5 ? 1 : 0); k > 0; k--) p.eq.push({ hz: Math.round(150 * 40 ** r.uniform()), gainDb: Math.round(uni(r, -10, 10) * 10) / 10 });
+  }
   return p;
 }
 

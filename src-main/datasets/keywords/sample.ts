@@ -51,8 +51,18 @@ export function mixSample(spec: SampleSpec, word: Float32Array | null, noise: No
     snrDb: spec.snrDb,
     noiseLevelDb: spec.noiseLevelDb,
   });
+  // The anchor click: the encoder starts its window grid at the first event, so a
+  // clip whose noise is below the cochlea's floor would have its window start at
+  // the word's onset (word always at the top). Live, the grid was anchored long
+  // before and a word lands at any phase. One click at ANCHOR_US makes the first
+  // event early, so the planned window exists; its events die out long before
+  // the window (pre-roll 300 ms) and never enter a frame.
+  m.pcm[us(ANCHOR_US)] += 0.5;
   return { pcm: m.pcm, wordAt };
 }
+
+/** When the anchor click sounds, µs into the clip. */
+export const ANCHOR_US = 20_000;
 
 /** Makes one sample end to end. */
 export async function makeSample(spec: SampleSpec, noise: NoiseBank, speechCacheDir?: string, enc: InputEncoding = KEYWORD_INPUT): Promise<MadeSample> {
