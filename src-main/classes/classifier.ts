@@ -334,6 +334,21 @@ export class ClassClassifier {
     return r;
   }
 
+  /** one file with this model's enrolled classes (or the chosen ones) */
+  exportPack(path: string, classIds?: readonly number[]): Promise<{ path: string; classes: number }> {
+    return this.store.exportPack(path, this.modelId, classIds);
+  }
+
+  /**
+   * Imports a pack into this model (all or nothing); a pack made with another
+   * backbone is re-learned from its raw snippets by this model.
+   */
+  async importPack(path: string, onConflict: 'refuse' | 'merge' = 'refuse'): Promise<StoredClass[]> {
+    const r = await this.store.importPack(path, this.modelId, { featureFn: snippetFeatureFn(this.extractor), onConflict });
+    this.load();
+    return r;
+  }
+
   /** removes expired visitor classes; rebuilds when any went */
   expire(now?: number): number {
     const n = this.store.expire(now);

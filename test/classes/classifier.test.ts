@@ -126,3 +126,19 @@ test('switching to a new backbone of the same task re-learns the enrolled classe
   assert.ok(hitRate(c2, 6, 'six') >= 0.8);
   store.close();
 });
+
+test('a pack from the old backbone imported through the new model is re-learned and recognised', async () => {
+  const old = await loadModel(withEmb);
+  const a = openClassStore(tmp.path('db.sqlite'));
+  const c = await ClassClassifier.open(a, old, { learner: 'ncm', unknownThreshold: 0 });
+  c.enroll({ name: 'six' }, shotOf(c, 6, 1));
+  const pack = tmp.path('pack.json');
+  assert.deepEqual(await c.exportPack(pack), { path: pack, classes: 1 });
+  const b = openClassStore(tmp.path('db.sqlite'));
+  const c2 = await ClassClassifier.open(b, await loadModel(v2), { learner: 'ncm', unknownThreshold: 0 });
+  const [six] = await c2.importPack(pack);
+  assert.equal(six.name, 'six');
+  assert.ok(hitRate(c2, 6, 'six') >= 0.8);
+  a.close();
+  b.close();
+});
