@@ -195,6 +195,21 @@ test('encoding: "yes" and "no" by the same voice give clearly different, sparse 
   assert.ok(l1 / mass > 0.5, `frames differ by ${l1 / mass} of their mass`);
 });
 
+test('the anchor click: a clean clip (no events before the word) still gets the planned window, the word where the plan put it', { skip: noEspeak }, async () => {
+  const word = trimWord(await synthesizeSpeech({ text: 'up', synth: 'espeak-ng', voice: 'en-gb+m5' }));
+  const bank = { white: noise(SR), pink: noise(SR), brown: noise(SR), hum: mainsHum(1) };
+  for (const position of [0.1, 0.5, 0.9]) {
+    const spec = { ...sampleSpec(1, planSplits(10, false)[0], 2), noise: null, position };
+    const { pcm, wordAt } = mixSample(spec, word, bank);
+    const e = encodeClip(pcm, SR, PRE_ROLL_US);
+    assert.ok(Math.abs(e.tStartUs - PRE_ROLL_US) <= 5_000, `window starts at ${e.tStartUs} µs`);
+    let first = -1;
+    for (let b = 0; b < 32 && first < 0; b++) if (e.frame.subarray(b * 64, (b + 1) * 64).some((v) => v > 0)) first = b;
+    const expect = ((wordAt * 1e6) / SR - e.tStartUs) / 31_250;
+    assert.ok(first >= Math.floor(expect) - 1 && first <= Math.ceil(expect) + 1, `position ${position}: first active row ${first}, word starts at row ${expect.toFixed(1)}`);
+  }
+});
+
 test('a silent clip encodes to an all-zero frame', () => {
   const e = encodeClip(new Float32Array(SR), SR, PRE_ROLL_US);
   assert.equal(e.events, 0);

@@ -63,6 +63,24 @@ test('speed is words per minute for both synthesizers; amplitude scales the leve
   assert.ok(Math.abs(ratio - 0.25) < 0.01, `level ratio ${ratio}`);
 });
 
+test('warp plays a take faster like a tape (shorter by the factor); EQ colours it; both deterministic', { skip: noEspeak }, async () => {
+  const p: SpeechParams = { text: 'house', synth: 'espeak-ng', voice: 'en-us+m1' };
+  const plain = readWav(await synthesizeSpeech(p)).samples.length;
+  const warped = await synthesizeSpeech({ ...p, warp: 1.25 });
+  assert.deepEqual(await synthesizeSpeech({ ...p, warp: 1.25 }), warped);
+  const ratio = plain / readWav(warped).samples.length;
+  assert.ok(Math.abs(ratio - 1.25) < 0.02, `length ratio ${ratio}`);
+  const eq = await synthesizeSpeech({ ...p, eq: [{ hz: 2000, gainDb: 12 }] });
+  assert.deepEqual(await synthesizeSpeech({ ...p, eq: [{ hz: 2000, gainDb: 12 }] }), eq);
+  const e = readWav(eq).samples;
+  assert.equal(e.length, plain);
+  assert.ok(Math.max(...e.map(Math.abs)) <= 0.9, 'EQ output is normalised below full scale (no clipping)');
+  assert.notEqual(speechCacheKey({ ...p, warp: 1.25 }), speechCacheKey(p));
+  assert.equal(speechCacheKey({ ...p, warp: 1 }), speechCacheKey(p));
+  assert.throws(() => normalizeSpeechParams({ ...p, warp: 2 }), /warp must be a number from 0.7 to 1.4, not 2/);
+  assert.throws(() => normalizeSpeechParams({ ...p, eq: [{ hz: 50, gainDb: 3 }] }), /eq band hz must be a number from 100 to 7000, not 50/);
+});
+
 test('flite: every listed voice speaks at 16 kHz (kal is an 8 kHz voice, resampled), deterministically', { skip: noFlite }, async () => {
   const voices = await listSpeechVoices('flite');
   for (const v of ['kal', 'kal16', 'awb', 'rms', 'slt']) assert.ok(voices.includes(v), `flite -lv lists ${v}`);
