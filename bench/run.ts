@@ -12,6 +12,7 @@ import { encodersBench } from './encoders';
 import { datasetsBench } from './datasets';
 import { soakBench } from './soak';
 import { learningBench } from './learning';
+import { recordingHidBench } from './recording-hid';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -26,6 +27,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   // not in the default run: minutes of wall time (npm run bench -- --only soak [--quick])
   ...(values.only === 'soak' ? { soak: () => soakBench(values.quick === true) } : {}),
   learning: () => learningBench(values.quick),
+  recording: () => recordingHidBench(values.quick ? 100 : 300),
 };
 
 const resultsPath = join(here, 'results.json');
