@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { rendererStaleness } from '../../src-main/web/build-renderer';
 import { checkListenConfig, checkUpgrade, isLoopbackHost, tokenMatches } from '../../src-main/web/access';
 import { headerCsp, loadCompleteSite, lookup, metaCsp, missingAssets } from '../../src-main/web/static-site';
 import { defaultUserDataDir } from '../../src-main/web/user-data';
@@ -83,4 +84,20 @@ test('default user-data folders match Electron’s app-data locations', () => {
   assert.equal(defaultUserDataDir('linux', { XDG_CONFIG_HOME: '/x' }, '/home/u'), '/x/neurolive');
   assert.equal(defaultUserDataDir('darwin', {}, '/Users/u'), '/Users/u/Library/Application Support/neurolive');
   assert.match(defaultUserDataDir('win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'C:\\Users\\u'), /Roaming[\\/]neurolive$/);
+});
+
+test('the renderer build is stale when missing or older than its sources', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'neurolive-out-'));
+  try {
+    assert.match((await rendererStaleness(join(dir, 'renderer'))) ?? '', /has no build yet/);
+    mkdirSync(join(dir, 'renderer'));
+    writeFileSync(join(dir, 'renderer/index.html'), '');
+    utimesSync(join(dir, 'renderer/index.html'), new Date(0), new Date(0));
+    assert.match((await rendererStaleness(join(dir, 'renderer'))) ?? '', /changed since the last build/);
+    const future = new Date(Date.now() + 86_400_000);
+    utimesSync(join(dir, 'renderer/index.html'), future, future);
+    assert.equal(await rendererStaleness(join(dir, 'renderer')), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
