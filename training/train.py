@@ -167,6 +167,7 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
         head.load_state_dict(ck['head'])
         opt.load_state_dict(ck['opt'])
         sched.load_state_dict(ck['sched'])
+        sched.T_max = max(1, epochs)  # a rerun with more --epochs stretches the schedule instead of restarting it
         start = ck['epoch']
         emit(event='resume', phase=name, epoch=start)
     limit = args.max_train
