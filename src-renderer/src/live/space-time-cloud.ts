@@ -88,11 +88,8 @@ export class SpaceTimeCloud {
     this.frameBox.geometry.dispose();
     this.frameBox.geometry = new THREE.BufferGeometry();
     this.frameBox.geometry.setAttribute('position', new THREE.Float32BufferAttribute(v, 3));
-    // far enough back that the whole box (sensor × span) fits the 45° view
-    const r = Math.hypot(width, height, d) * 0.95;
-    this.camera.position.set(r * 0.75, r * 0.45, r * 0.9 - d / 2);
     this.controls.target.set(0, 0, -d / 2);
-    this.controls.update();
+    this.frameBoxInView();
   }
 
   reset(): void {
@@ -151,6 +148,21 @@ export class SpaceTimeCloud {
     this.pendingTo = Math.max(this.pendingTo, this.head);
   }
 
+  /** camera far enough back, along a 3/4 view, that the box's bounding sphere fits the narrower field of view */
+  private frameBoxInView(): void {
+    if (!this.width) return;
+    const d = this.spanMs * Z_PER_MS;
+    const radius = 0.5 * Math.hypot(this.width, this.height, d);
+    const vfov = (this.camera.fov * Math.PI) / 180;
+    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
+    const dist = (radius / Math.sin(Math.min(vfov, hfov) / 2)) * 1.05;
+    const dir = new THREE.Vector3(0.55, 0.35, 0.76).normalize();
+    this.camera.position.copy(this.controls.target).addScaledVector(dir, dist);
+    this.camera.far = dist * 4;
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+  }
+
   private setBudget(points: number): void {
     this.pointBudget = points;
     this.ring = Math.min(CAPACITY, Math.round(points * 1.5));
@@ -163,6 +175,7 @@ export class SpaceTimeCloud {
     this.cssW = Math.max(1, width);
     this.cssH = Math.max(1, height);
     this.applySize();
+    this.frameBoxInView();
   }
 
   private applySize(): void {
