@@ -77,6 +77,11 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
   assert.ok(existsSync(join(out, 'meta.json')));
   assert.deepEqual(readFileSync(join(out, 'val-x.npy')), before);
   assert.equal(statSync(trainShard).mtimeMs, trainMtime, 'a finished shard is not rewritten');
+  // a finished dataset with the same settings comes back untouched
+  const metaMtime = statSync(join(out, 'meta.json')).mtimeMs;
+  const again = await generateKeywordDataset({ outDir: out, seed: 3, tiny: true, speechCacheDir: cache });
+  assert.equal(statSync(join(out, 'meta.json')).mtimeMs, metaMtime);
+  assert.deepEqual(again.meta, readDatasetMeta(out));
 });
 
 test('a missing synthesizer stops generation at once with the Debian package to install, writing no meta.json', async () => {

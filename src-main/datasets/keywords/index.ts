@@ -11,10 +11,12 @@ import {
   type DatasetGenOptions,
   type DatasetMeta,
   type DatasetSummary,
+  readDatasetMeta,
   shardDone,
   SplitShardWriter,
   writeDatasetMeta,
 } from '../dataset-writer';
+import { InputEncoding } from '../../../src-engine/models/card';
 import { runTool, SPEECH_SAMPLE_RATE, synthesizeSpeech } from '../../media/speech';
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
@@ -41,6 +43,8 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   concurrency?: number;
   /** the CLI's --workers: the same as concurrency (0 counts as 1) */
   workers?: number;
+  /** another audio input encoding (default KEYWORD_INPUT), for encoding experiments; the synthesized speech cache still applies */
+  input?: InputEncoding;
   /** where synthesized WAVs are cached (default `<outDir>/cache/speech`; false: no cache) */
   speechCacheDir?: string | false;
 }
@@ -56,8 +60,8 @@ async function toolVersions(): Promise<Record<string, string>> {
 }
 
 /** Everything that decides the bytes of the shards: a change invalidates them. */
-function fingerprint(seed: number, perClass: number, tiny: boolean): string {
-  return JSON.stringify({ v: KEYWORD_GENERATOR_VERSION, seed, perClass, tiny, input: KEYWORD_INPUT, shard: SHARD_SIZE });
+function fingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
+  return JSON.stringify({ v: KEYWORD_GENERATOR_VERSION, seed, perClass, tiny, input, shard: SHARD_SIZE });
 }
 
 /**
@@ -78,8 +82,17 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
 
   mkdirSync(join(outDir, 'shards'), { recursive: true });
   const fpPath = join(outDir, 'shards', 'settings.json');
-  const fp = fingerprint(seed, perClass, tiny);
-  if (!existsSync(fpPath) || readFileSync(fpPath, 'utf8') !== fp) {
+  const input = opts.input ? InputEncoding.parse(opts.input) : KEYWORD_INPUT;
+  if (input.sensor !== 'audio' || input.layout !== 'time-rows' || !input.cochlea) throw new RangeError('keywords: the input encoding must be audio (cochlea) with the time-rows layout');
+  const fp = fingerprint(seed, perClass, tiny, input);
+  const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
+  // a finished dataset made with the same settings is returned untouched
+  if (same && existsSync(join(outDir, 'meta.json'))) {
+    const total = planSplits(perClass, tiny).reduce((n, p) => n + p.count, 0);
+    opts.onProgress?.(total, total, 'done');
+    return { outDir, meta: readDatasetMeta(outDir), seconds: (performance.now() - t0) / 1000 };
+  }
+  if (!same) {
     rmSync(join(outDir, 'shards'), { recursive: true, force: true });
     rmSync(join(outDir, 'meta.json'), { force: true });
     mkdirSync(join(outDir, 'shards'), { recursive: true });
@@ -106,7 +119,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         opts.onProgress?.(done, total, plan.split);
         continue;
       }
-      const r = await writeShard(outDir, seed, plan, k, from, to, noise, speechCache, concurrency, () => {
+      const r = await writeShard(outDir, seed, plan, k, from, to, noise, speechCache, concurrency, input, () => {
         done++;
         opts.onProgress?.(done, total, plan.split);
       });
@@ -125,7 +138,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     classes: [...ALL_CLASSES],
     backboneClasses: [...BACKBONE_CLASSES],
     heldOutClasses: [...HELD_OUT_WORDS],
-    input: KEYWORD_INPUT,
+    input,
     splits,
     generator: {
       version: KEYWORD_GENERATOR_VERSION,
@@ -161,7 +174,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
  */
 async function writeShard(
   outDir: string, seed: number, plan: SplitPlan, shard: number, from: number, to: number,
-  noise: Awaited<ReturnType<typeof loadNoiseBank>>, cacheDir: string | undefined, concurrency: number, tick: () => void,
+  noise: Awaited<ReturnType<typeof loadNoiseBank>>, cacheDir: string | undefined, concurrency: number, input: InputEncoding, tick: () => void,
 ): Promise<{ events: number; synthMs: number }> {
   const specs: SampleSpec[] = [];
   for (let i = from; i < to; i++) specs.push(sampleSpec(seed, plan, i));
@@ -182,7 +195,7 @@ async function writeShard(
     words[next++] = p;
   };
   for (let i = 0; i < concurrency; i++) start();
-  const writer = new SplitShardWriter(outDir, plan.split, shard, [KEYWORD_INPUT.bins, KEYWORD_INPUT.width, KEYWORD_INPUT.polarities]);
+  const writer = new SplitShardWriter(outDir, plan.split, shard, [input.bins, input.width, input.polarities]);
   let events = 0;
   try {
     for (let i = 0; i < specs.length; i++) {
@@ -192,7 +205,7 @@ async function writeShard(
       } finally {
         start();
       }
-      const s = encodeSample(specs[i], word, noise);
+      const s = encodeSample(specs[i], word, noise, input);
       events += s.events;
       writer.add(s.frame, specs[i].label, specs[i].group);
       words[i] = undefined as never; // let the audio go
