@@ -26,6 +26,8 @@ export interface LoadOptions {
   engine?: 'wasm' | 'js';
   /** hand modelBytes' buffer to the worker instead of copying it (it is then detached here) */
   transfer?: boolean;
+  /** every result also carries this layer's output (`layerOutput`), e.g. the learners' embedding */
+  keepLayer?: number;
 }
 
 export interface InferOptions {
@@ -110,6 +112,7 @@ export class NsocWorkerClient {
     if (opts.sourceName !== undefined) msg.sourceName = opts.sourceName;
     if (opts.path !== undefined) msg.path = opts.path;
     if (opts.engine !== undefined) msg.engine = opts.engine;
+    if (opts.keepLayer !== undefined) msg.keepLayer = opts.keepLayer;
     return this.send('load', null, msg, [bytes.buffer]) as Promise<LoadedMessage>;
   }
 

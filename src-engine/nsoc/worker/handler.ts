@@ -27,6 +27,7 @@ function describe(e: unknown): { errorName: string; message: string } {
 export function createNsocWorkerHandler(post: PostResponse): (message: unknown) => void {
   let runtime: NsocRuntime | null = null;
   let labels: string[] = [];
+  let keepLayer: number | null = null;
 
   const fail = (request: ErrorMessage['request'], seq: number | null, e: unknown) => {
     post({ type: 'error', request, seq, ...describe(e) }, []);
@@ -35,11 +36,17 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
   const load = (m: Record<string, unknown>) => {
     runtime = null;
     labels = [];
+    keepLayer = null;
     const bytes = m.modelBytes;
     if (!(bytes instanceof Uint8Array)) throw new TypeError('load: modelBytes must be a Uint8Array');
     const sourceName = typeof m.sourceName === 'string' ? m.sourceName : 'model';
     const model = decodeModel(bytes, sourceName);
+    const keep = m.keepLayer;
+    if (keep !== undefined && !(Number.isInteger(keep) && (keep as number) >= 0 && (keep as number) < model.layers.length)) {
+      throw new RangeError(`load: keepLayer must be a layer index from 0 to ${model.layers.length - 1}, not ${String(keep)}`);
+    }
     const rt = new NsocRuntime(model, {
+      ...(keep !== undefined ? { keepLayerOutputs: true } : {}),
       ...(m.path !== undefined ? { path: m.path as 'event' | 'dense' } : {}),
       ...(m.engine !== undefined ? { engine: m.engine as 'wasm' | 'js' } : {}),
     });
@@ -53,6 +60,7 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
     };
     runtime = rt;
     labels = model.labels;
+    keepLayer = keep === undefined ? null : (keep as number);
     post(answer, []);
   };
 
@@ -79,8 +87,9 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
       timing: { inferMs, handledMs: 0 },
       frame,
     };
+    if (keepLayer !== null && r.layerOutputs) answer.layerOutput = r.layerOutputs[keepLayer];
     // the runtime returns fresh arrays per inference (reuseResult is off), so all can move
-    const transfer = [r.output, p.confidences, frame, ...(r.scores ? [r.scores] : [])].flatMap(transferable);
+    const transfer = [r.output, p.confidences, frame, ...(r.scores ? [r.scores] : []), ...(answer.layerOutput ? [answer.layerOutput] : [])].flatMap(transferable);
     answer.timing.handledMs = clock.now() - started;
     post(answer, transfer);
   };

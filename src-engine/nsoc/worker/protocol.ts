@@ -26,6 +26,8 @@ export interface LoadRequest {
   /** NsocRuntime options: execution path and engine (defaults: event path, WebAssembly where available) */
   path?: 'event' | 'dense';
   engine?: 'wasm' | 'js';
+  /** index of a layer whose output every result also carries (`layerOutput`): the learners' embedding */
+  keepLayer?: number;
 }
 
 export interface InferRequest {
@@ -83,6 +85,8 @@ export interface ResultMessage {
   timing: InferenceTiming;
   /** the request's frame, handed back (transferred) so the host can reuse the buffer */
   frame: Uint8Array;
+  /** the output of the layer named by the load's `keepLayer` (absent when none was asked for) */
+  layerOutput?: Uint8Array | Int32Array;
 }
 
 export interface ErrorMessage {
