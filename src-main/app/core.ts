@@ -41,6 +41,7 @@ import { DvTcpSource } from '../sources/dv-tcp';
 import { MicrophoneSource, WebcamSource } from '../sources/media-source';
 import { ReplaySource } from '../sources/replay';
 import type { EventSource } from '../sources/types';
+import { ClassesWiring } from './classes-wiring';
 import { checkAudio, checkVideo } from './media';
 import { BUILTIN_TASKS, modelInfo } from './model-info';
 import { TopicHub } from './topics';
@@ -120,6 +121,8 @@ export class AppCore {
   /** takes and datasets (src-main/recording); null when the database could not be opened */
   recording: RecordingApi | null = null;
   private db: Database.Database | null = null;
+  /** the class store and the selected model's classifier; null without the database */
+  private classes: ClassesWiring | null = null;
 
   protected constructor(
     readonly opts: CoreOptions,
@@ -174,6 +177,19 @@ export class AppCore {
   private async init(): Promise<void> {
     await this.loadModels();
     await this.initRecording();
+    if (this.db) {
+      try {
+        this.classes = ClassesWiring.open(this.db, this.pipeline, (list) => this.hub.emit('classes', list));
+        for (const [name, fn] of this.classes.handlers()) this.handlers.set(name, fn);
+      } catch (e) {
+        this.warn(`classes are unavailable: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    this.handlers.set('updateSettings', async (arg) => {
+      const s = await this.settings.update(arg as Partial<MethodResults['getSettings']>);
+      this.classes?.applySettings(s);
+      return s;
+    });
     const tickMs = this.opts.tickMs ?? 33;
     this.ticker = setInterval(() => this.tick(), tickMs);
     this.ticker.unref?.();
@@ -366,7 +382,9 @@ export class AppCore {
     if (this.selected?.id === m.id && this.engine) return modelInfo(m, entry.builtin);
     let engine: InferenceEngine;
     try {
-      engine = this.opts.engineFactory ? await this.opts.engineFactory(m) : await WorkerEngine.start(new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `${basename(m.dir)}/model.nlm`);
+      engine = this.opts.engineFactory
+        ? await this.opts.engineFactory(m)
+        : await WorkerEngine.start(new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `${basename(m.dir)}/model.nlm`, this.classes ? { embeddingLayer: m.card.embeddingLayer } : {});
     } catch (e) {
       this.backendError = `${m.card.name}: ${(e as Error).message.split('\n')[0]}`;
       throw new ApiError('internal', `could not load ${m.card.name} into the NSoC: ${(e as Error).message.split('\n')[0]}`);
@@ -377,6 +395,8 @@ export class AppCore {
     this.engine = engine;
     this.pipeline.setModel(asPipelineModel(m), engine);
     await old?.close().catch(() => undefined);
+    // the model's classes answer the predictions (pretrained + enrolled); without them, the network's head
+    await this.classes?.selectModel(m, this.settings.get()).catch((e) => this.warn(`classes of ${m.card.name}: ${(e as Error).message.split('\n')[0]}`));
     return modelInfo(m, entry.builtin);
   }
 
@@ -432,6 +452,8 @@ export class AppCore {
     this.clearFallback();
     await this.sourceSwitch;
     await this.stopSourceNow();
+    this.classes?.close();
+    this.classes = null;
     this.pipeline.setModel(null, null);
     await this.engine?.close().catch(() => undefined);
     this.engine = null;

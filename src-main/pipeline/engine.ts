@@ -18,6 +18,8 @@ export interface EngineResult {
   stats: InferenceStats;
   /** time in the engine proper (worker: NsocRuntime.infer) */
   inferMs: number;
+  /** the embedding layer's output, when the engine was started with one (the learners' features) */
+  embedding?: Uint8Array;
 }
 
 export interface InferenceEngine {
@@ -34,11 +36,11 @@ export class WorkerEngine implements InferenceEngine {
 
   private constructor(private readonly client: NsocWorkerClient) {}
 
-  /** Starts a worker and loads the `.nlm` bytes (copied: the caller keeps its buffer). */
-  static async start(nlm: Uint8Array, sourceName = 'model.nlm'): Promise<WorkerEngine> {
+  /** Starts a worker and loads the `.nlm` bytes (copied: the caller keeps its buffer); `embeddingLayer`: results carry that layer's output. */
+  static async start(nlm: Uint8Array, sourceName = 'model.nlm', opts: { embeddingLayer?: number } = {}): Promise<WorkerEngine> {
     const client = new NsocWorkerClient();
     try {
-      await client.load(nlm, { sourceName });
+      await client.load(nlm, { sourceName, ...(opts.embeddingLayer !== undefined ? { keepLayer: opts.embeddingLayer } : {}) });
     } catch (e) {
       await client.close().catch(() => undefined);
       throw e;
@@ -47,9 +49,11 @@ export class WorkerEngine implements InferenceEngine {
   }
 
   async infer(frame: Uint8Array, tSensorUs: number): Promise<EngineResult> {
-    // the frame is the encoder's fresh copy: hand its buffer over instead of copying
-    const r = await this.client.infer(frame, { tSensorUs, transfer: true });
-    return { confidences: r.confidences, top: r.top, output: r.output, scores: r.scores, stats: r.stats, inferMs: r.timing.inferMs };
+    // copied, not transferred: the frame stays usable here (enrollment previews it, learners embed it); 40 kB a window
+    const r = await this.client.infer(frame, { tSensorUs });
+    const out: EngineResult = { confidences: r.confidences, top: r.top, output: r.output, scores: r.scores, stats: r.stats, inferMs: r.timing.inferMs };
+    if (r.layerOutput instanceof Uint8Array) out.embedding = r.layerOutput;
+    return out;
   }
 
   close(): Promise<void> {

@@ -38,11 +38,12 @@ describe('AppCore live', () => {
     assert.deepEqual(s.model, { id: models_[0].id, name: 'test-gesture' });
     assert.equal(s.backend.kind, 'simulator');
     assert.ok(s.eventRate > 0);
-    assert.ok(s.latency.inferredMs > 0 && s.latency.sentMs >= s.latency.inferredMs, JSON.stringify(s.latency));
+    // medians over different sets of windows (only the newest per display tick is sent), so no order between them
+    assert.ok(s.latency.binnedMs >= 0 && s.latency.inferredMs > 0 && s.latency.sentMs > 0, JSON.stringify(s.latency));
     const p = preds[preds.length - 1];
     assert.equal(p.labels.length, 10);
-    assert.ok(Math.abs(p.scores.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'softmax confidences sum to 1');
-    assert.ok(p.top >= 0 && p.top < 10);
+    assert.ok(p.scores.every((x) => x >= 0 && x <= 1), 'confidences in 0…1');
+    if (!p.unknown) assert.equal(p.scores[p.top], Math.max(...p.scores), 'the top class has the highest confidence');
     assert.ok('groundTruth' in p, 'the demo has labels, so predictions carry ground truth');
     const n = nsoc[nsoc.length - 1];
     assert.equal(n.layerNames.length, 7);

@@ -68,7 +68,8 @@ describe('AppCore: arguments', () => {
     const c = await core();
     await rejects(c.invoke('format-disk' as MethodName, {}), 'not-found', /unknown method "format-disk"/);
     await rejects(c.invoke('__proto__' as MethodName, {}), 'not-found', /unknown method/);
-    await rejects(c.invoke('exportClassPack', { path: '/tmp/x' }), 'unavailable', /not implemented yet/);
+    await rejects(c.invoke('importModel', { path: '/tmp/x.onnx' }), 'unavailable', /not implemented yet/);
+    await rejects(c.invoke('exportClassPack', { path: '/tmp/x' }), 'unavailable', /select a model first/);
     await c.close();
   });
 

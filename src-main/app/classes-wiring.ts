@@ -1,0 +1,250 @@
+/**
+ * The class store (src-main/classes) behind the contract: per selected model a
+ * ClassClassifier (pretrained + enrolled classes, one learner) answers the
+ * live predictions from the embedding the worker returns with every window
+ * (the engine is started with keepLayer = card.embeddingLayer, so no network
+ * runs on the main thread), and the class methods enroll, rename, recolour,
+ * delete, undo, reset, export and import packs.
+ *
+ * A shot needs the raw events of its window (the store keeps them to re-learn
+ * after a backbone change): a bounded ring of the most recent events, fed by
+ * the pipeline's tap, provides them.
+ */
+import type Database from 'better-sqlite3';
+import type { EventBatch, Geometry } from '../../src-engine/events/batch';
+import type { ModelFrame } from '../../src-engine/models/encoder';
+import { ClassStore, type StoredClass } from '../classes/class-store';
+import { ClassClassifier } from '../classes/classifier';
+import { ApiError, type ClassInfo, type EnrollArgs, type EnrollResult, type MethodName, type Settings } from '../ipc/contract';
+import type { LoadedModel } from '../models/load-model';
+import type { EngineResult } from '../pipeline/engine';
+import type { Classifier, LivePipeline } from '../pipeline/live';
+
+/** events kept for shots (≈ 2 s of a busy 128×128 sensor); oldest overwritten */
+export const SHOT_RING_EVENTS = 1 << 20;
+
+class EventRing {
+  private readonly t = new Float64Array(SHOT_RING_EVENTS);
+  private readonly x = new Uint16Array(SHOT_RING_EVENTS);
+  private readonly y = new Uint16Array(SHOT_RING_EVENTS);
+  private readonly p = new Uint8Array(SHOT_RING_EVENTS);
+  private next = 0;
+  private size = 0;
+  geometry: Geometry = { width: 0, height: 0 };
+
+  add(b: EventBatch, g: Geometry): void {
+    if (g.width !== this.geometry.width || g.height !== this.geometry.height) this.clear();
+    this.geometry = g;
+    const n = b.length, cap = SHOT_RING_EVENTS;
+    for (let i = Math.max(0, n - cap); i < n; i++) {
+      const k = this.next;
+      this.t[k] = b.t[i];
+      this.x[k] = b.x[i];
+      this.y[k] = b.y[i];
+      this.p[k] = b.p[i];
+      this.next = k + 1 === cap ? 0 : k + 1;
+    }
+    this.size = Math.min(cap, this.size + n);
+  }
+
+  /** a copy of the kept events with tStart ≤ t < tEnd */
+  window(tStart: number, tEnd: number): EventBatch {
+    const cap = SHOT_RING_EVENTS, first = (this.next - this.size + cap) % cap;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      const t = this.t[(first + i) % cap];
+      if (t >= tStart && t < tEnd) n++;
+    }
+    const out = { t: new Float64Array(n), x: new Uint16Array(n), y: new Uint16Array(n), p: new Uint8Array(n), length: n };
+    let o = 0;
+    for (let i = 0; i < this.size && o < n; i++) {
+      const k = (first + i) % cap, t = this.t[k];
+      if (t < tStart || t >= tEnd) continue;
+      out.t[o] = t;
+      out.x[o] = this.x[k];
+      out.y[o] = this.y[k];
+      out.p[o] = this.p[k];
+      o++;
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.next = 0;
+    this.size = 0;
+  }
+}
+
+function info(c: StoredClass): ClassInfo {
+  const { labelIndex: _drop, ...rest } = c as StoredClass & { labelIndex?: unknown };
+  return rest as ClassInfo;
+}
+
+export class ClassesWiring {
+  private classifier: ClassClassifier | null = null;
+  private model: LoadedModel | null = null;
+  private readonly ring = new EventRing();
+  private readonly untap: () => void;
+  private waiters: ((r: { frame: ModelFrame; result: EngineResult }) => void)[] = [];
+  private readonly unresult: () => void;
+
+  constructor(
+    readonly store: ClassStore,
+    private readonly pipeline: LivePipeline,
+    private readonly publish: (classes: ClassInfo[]) => void,
+  ) {
+    this.untap = pipeline.tap((b, g) => this.ring.add(b, g));
+    this.unresult = pipeline.onResult((frame, result) => {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const fn of w) fn({ frame, result });
+    });
+  }
+
+  static open(db: Database.Database, pipeline: LivePipeline, publish: (classes: ClassInfo[]) => void): ClassesWiring {
+    return new ClassesWiring(new ClassStore(db), pipeline, publish);
+  }
+
+  /** A new backbone: its classifier (pretrained + enrolled classes); the pipeline predicts through it. */
+  async selectModel(m: LoadedModel, s: Settings): Promise<void> {
+    this.classifier = await ClassClassifier.open(this.store, m, { learner: s.learner, unknownThreshold: s.unknownThreshold });
+    this.model = m;
+    this.pipeline.setClassifier(this.adapter());
+    this.publish(this.list());
+  }
+
+  applySettings(s: Settings): void {
+    const c = this.classifier;
+    if (!c) return;
+    c.setUnknownThreshold(s.unknownThreshold);
+    if (c.learnerKind !== s.learner) c.setLearner(s.learner);
+  }
+
+  private adapter(): Classifier {
+    const head = this.model!.card.labels;
+    return {
+      classify: (r: EngineResult) => {
+        const c = this.classifier;
+        const classes = c ? c.list() : [];
+        if (!c || !r.embedding || classes.length === 0) {
+          const scores = Array.from(r.confidences);
+          return { labels: scores.map((_, i) => head[i] ?? `class ${i}`), colours: scores.map(() => '#888888'), scores, top: r.top, unknown: false };
+        }
+        const p = c.predict(r.embedding, { top: r.top, confidence: r.confidences[r.top] ?? 0 });
+        const top = p.classId === null ? -1 : classes.findIndex((k) => k.id === p.classId);
+        // the learner scores the best class; the others get no calibrated confidence
+        const best = classes.findIndex((k) => k.id === p.bestClassId);
+        return {
+          labels: classes.map((k) => k.name),
+          colours: classes.map((k) => k.colour),
+          // pretrained classes answered by the head keep its softmax; the learner scores only its best class
+          scores: classes.map((k, i) => (p.by === 'head' && k.labelIndex !== null ? (r.confidences[k.labelIndex] ?? 0) : i === best ? p.confidence : 0)),
+          top,
+          unknown: top < 0,
+        };
+      },
+    };
+  }
+
+  private need(): ClassClassifier {
+    if (!this.classifier || !this.model) throw new ApiError('unavailable', 'select a model first: classes belong to a model');
+    return this.classifier;
+  }
+
+  list(modelId?: string): ClassInfo[] {
+    if (modelId && modelId !== this.model?.id) return this.store.list(modelId).map(info);
+    return this.classifier ? this.classifier.list().map(info) : [];
+  }
+
+  private changed(): void {
+    this.publish(this.list());
+  }
+
+  async enroll(a: EnrollArgs): Promise<EnrollResult> {
+    const c = this.need();
+    const m = this.model!;
+    const shot = a.waitForNext
+      ? await new Promise<{ frame: ModelFrame; result: EngineResult }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new ApiError('unavailable', 'no window arrived within 5 s: is the source live?')), 5000);
+          this.waiters.push((r) => {
+            clearTimeout(timer);
+            resolve(r);
+          });
+        })
+      : this.pipeline.lastResult;
+    if (!shot) throw new ApiError('unavailable', 'nothing to learn from yet: start a source and wait for the first window');
+    const features = shot.result.embedding ?? c.embed(shot.frame.data).features;
+    if (a.classId === undefined && a.name === undefined) throw new ApiError('invalid-argument', 'enroll: give the class to add a shot to (classId) or a new class name');
+    const e = m.card.input;
+    const g = this.ring.geometry.width ? this.ring.geometry : { width: e.sensorWidth, height: e.sensorHeight };
+    const events = this.ring.window(shot.frame.tStartUs, shot.frame.tEndUs);
+    const r = c.enroll(
+      { ...(a.classId !== undefined ? { classId: a.classId } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(a.colour !== undefined ? { colour: a.colour } : {}) },
+      { events, geometry: { sensor: e.sensor, width: g.width, height: g.height }, features },
+    );
+    this.changed();
+    const [h, w, ch] = shot.frame.shape;
+    const pixels = new Uint8Array(h * w);
+    const d = shot.frame.data;
+    let max = 1;
+    for (let i = 0; i < h * w; i++) {
+      let s = 0;
+      for (let k = 0; k < ch; k++) s += d[i * ch + k];
+      pixels[i] = Math.min(255, s);
+      if (pixels[i] > max) max = pixels[i];
+    }
+    for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round((pixels[i] * 255) / max);
+    const { shotId: _s, labelIndex: _l, learnMs, ...cls } = r;
+    return { cls: cls as ClassInfo, learnMs, preview: { width: w, height: h, pixels } };
+  }
+
+  handlers(): [MethodName, (arg: unknown) => unknown][] {
+    const h: [MethodName, (arg: never) => unknown][] = [
+      ['listClasses', (a?: { modelId?: string }) => this.list(a?.modelId)],
+      ['enroll', (a: EnrollArgs) => this.enroll(a)],
+      ['undoShot', (a: { classId: number }) => {
+        const r = this.need().undoLastShot(a.classId);
+        this.changed();
+        return r ? info(r) : null;
+      }],
+      ['renameClass', (a: { classId: number; name: string }) => {
+        const r = info(this.need().rename(a.classId, a.name));
+        this.changed();
+        return r;
+      }],
+      ['recolourClass', (a: { classId: number; colour: string }) => {
+        const r = info(this.need().recolour(a.classId, a.colour));
+        this.changed();
+        return r;
+      }],
+      ['deleteClass', (a: { classId: number }) => {
+        this.need().delete(a.classId);
+        this.changed();
+      }],
+      ['resetClasses', () => {
+        const r = this.need().resetToPretrained().map(info);
+        this.changed();
+        return r;
+      }],
+      ['exportClassPack', (a: { path: string; classIds?: number[] }) => {
+        this.need();
+        return this.store.exportPack(a.path, this.model!.id, a.classIds);
+      }],
+      ['importClassPack', async (a: { path: string }) => {
+        this.need();
+        const r = (await this.store.importPack(a.path, this.model!.id)).map(info);
+        this.classifier!.load(); // the learner takes the imported shots
+        this.changed();
+        return r;
+      }],
+    ];
+    return h as [MethodName, (arg: unknown) => unknown][];
+  }
+
+  close(): void {
+    this.untap();
+    this.unresult();
+    this.pipeline.setClassifier(null);
+    this.classifier = null;
+  }
+}
