@@ -163,6 +163,7 @@ export class AppCore {
       if ((a as { kind: string }).kind !== 'simulator') throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
       return this.getState().backend;
     });
+    h.set('setKiosk', (a) => this.setKiosk(a as { enabled: boolean; pin?: string }));
     h.set('getSettings', () => this.settings.get());
     h.set('updateSettings', (arg) => this.settings.update(arg as Partial<MethodResults['getSettings']>));
   }
@@ -398,6 +399,31 @@ export class AppCore {
     // the model's classes answer the predictions (pretrained + enrolled); without them, the network's head
     await this.classes?.selectModel(m, this.settings.get()).catch((e) => this.warn(`classes of ${m.card.name}: ${(e as Error).message.split('\n')[0]}`));
     return modelInfo(m, entry.builtin);
+  }
+
+  // ------------------------------------------------------------ kiosk
+
+  private pinFailures = 0;
+  private pinLockedUntil = 0;
+
+  /** Entering kiosk mode needs nothing; leaving it needs the PIN (5 wrong tries lock it for 30 s). */
+  async setKiosk(a: { enabled: boolean; pin?: string }): Promise<{ enabled: boolean }> {
+    const k = this.settings.get().kiosk;
+    if (!a.enabled && k.enabled) {
+      const now = Date.now();
+      if (now < this.pinLockedUntil) throw new ApiError('forbidden', `too many wrong PINs: try again in ${Math.ceil((this.pinLockedUntil - now) / 1000)} s`);
+      if (a.pin !== k.pin) {
+        if (++this.pinFailures >= 5) {
+          this.pinFailures = 0;
+          this.pinLockedUntil = now + 30_000;
+        }
+        throw new ApiError('forbidden', 'wrong PIN');
+      }
+      this.pinFailures = 0;
+    }
+    const s = await this.settings.update({ kiosk: { ...k, enabled: a.enabled } });
+    if (this.hub.has('state')) this.hub.emit('state', this.getState());
+    return { enabled: s.kiosk.enabled };
   }
 
   // ------------------------------------------------------------ transport

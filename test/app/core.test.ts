@@ -103,6 +103,25 @@ describe('AppCore: arguments', () => {
   });
 });
 
+describe('AppCore: kiosk', () => {
+  it('entering needs nothing; leaving needs the PIN; five wrong PINs lock it', async () => {
+    const c = await core();
+    await c.invoke('updateSettings', { kiosk: { enabled: false, pin: '2468', idleSeconds: 60, visitorClassTtlMinutes: 30 } });
+    assert.deepEqual(await c.invoke('setKiosk', { enabled: true }), { enabled: true });
+    assert.equal(c.getState().kiosk, true);
+    await rejects(c.invoke('setKiosk', { enabled: false }), 'forbidden', /wrong PIN/);
+    await rejects(c.invoke('setKiosk', { enabled: false, pin: '1111' }), 'forbidden', /wrong PIN/);
+    assert.equal(c.getState().kiosk, true);
+    assert.deepEqual(await c.invoke('setKiosk', { enabled: false, pin: '2468' }), { enabled: false });
+    await c.invoke('setKiosk', { enabled: true });
+    for (let i = 0; i < 5; i++) await rejects(c.invoke('setKiosk', { enabled: false, pin: '0000' }), 'forbidden', /wrong PIN/);
+    await rejects(c.invoke('setKiosk', { enabled: false, pin: '2468' }), 'forbidden', /too many wrong PINs: try again in \d+ s/);
+    assert.equal(c.getState().kiosk, true);
+    await rejects(c.invoke('setKiosk', { enabled: false, pin: '123456789' }), 'invalid-argument', /pin/);
+    await c.close();
+  });
+});
+
 describe('AppCore: settings', () => {
   it('defaults, update, persisted atomically and read back', async () => {
     const dir = tmp();
