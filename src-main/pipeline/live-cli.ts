@@ -91,10 +91,8 @@ export async function liveCommand(args: string[], out: (line: string) => void = 
         }
       }, 20);
     });
-    const ended = source.status().state === 'paused';
     stopped = source.status();
     await source.stop();
-    if (ended) pipeline.endOfInput(); // the file ended: its last, open window counts too
     // let the last window finish in the engine, then publish it
     for (let i = 0; i < 200 && pipeline.queued > 0; i++) await new Promise((r) => setTimeout(r, 10));
     pipeline.tick();

@@ -253,7 +253,11 @@ export class LivePipeline implements SourceSink {
     this.media(enc, events, { tUs: endUs, wallMs: this.now(), speed: 1 });
   }
 
-  /** End of a finite input (CLI): the windows still open are binned and submitted too. */
+  endOfStream(): void {
+    this.endOfInput();
+  }
+
+  /** End of a finite input: the windows still open are binned and submitted too. */
   endOfInput(): void {
     const enc = this.encoder;
     if (!enc) return;

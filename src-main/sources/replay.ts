@@ -252,6 +252,7 @@ export class ReplaySource implements EventSource {
       if (!Number.isNaN(this.fileT0) && !this.facts.has(file)) this.facts.set(file, { t0: this.fileT0, durationUs: Math.max(0, this.rawPos - this.fileT0), width: this.width, height: this.height });
       const last = this.fileIndex === this.files.length - 1;
       if (last && !this.loop) {
+        this.sink?.endOfStream?.();
         this.paused = true;
         this.setState('paused');
         await this.waker.wait();

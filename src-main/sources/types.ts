@@ -33,6 +33,8 @@ export interface SourceSink {
   status(status: SourceStatus): void;
   /** a replay jumped (seek, loop restart): the pipeline resets its windows */
   discontinuity?(): void;
+  /** a finite input ended (a replay without loop): the windows still open count too */
+  endOfStream?(): void;
 }
 
 export interface EventSource {
