@@ -57,7 +57,10 @@ test('record a take, export it with a progress bar, import it back', async (t) =
   await page.waitForSelector('[data-testid=record-events]:not([data-events="0"])', { timeout: WAIT });
   await page.click('[data-testid=record-toggle]');
   await waitState(page, 'recorder', 'idle');
-  await page.locator('[data-testid=take-list] li[data-take]').nth(before).waitFor({ timeout: WAIT });
+  // the new take, or the error the host reported for it
+  await page.waitForSelector(`[data-testid=take-list] li[data-take]:nth-of-type(${before + 1}), [data-testid=toast-error]`, { timeout: WAIT });
+  const failed = await page.locator('[data-testid=toast-error] span').allTextContents();
+  assert.deepEqual(failed, [], 'no error while recording');
   const take = page.locator('[data-testid=take-list] li[data-label="clap"]').first();
   assert.ok(await take.isVisible());
 

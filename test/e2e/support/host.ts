@@ -31,8 +31,17 @@ export async function startHost(opts: { openDemo?: boolean } = {}): Promise<Host
       userDataDir,
       core: app.core as unknown as Host['core'],
       close: async () => {
-        await app.close();
-        rmSync(userDataDir, { recursive: true, force: true });
+        // a host that cannot shut down must fail the test file, not hang it
+        let timer: NodeJS.Timeout | undefined;
+        const stuck = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the browser host did not close within 15 s')), 15_000);
+        });
+        try {
+          await Promise.race([app.close(), stuck]);
+        } finally {
+          clearTimeout(timer);
+          rmSync(userDataDir, { recursive: true, force: true });
+        }
       },
     };
   } catch (e) {
