@@ -41,6 +41,7 @@ import { DvTcpSource } from '../sources/dv-tcp';
 import { MicrophoneSource, WebcamSource } from '../sources/media-source';
 import { ReplaySource } from '../sources/replay';
 import type { EventSource } from '../sources/types';
+import { createHidButtons, type HidButtons, type HidButtonsOptions } from '../devices/buttons';
 import { ClassesWiring } from './classes-wiring';
 import { checkAudio, checkVideo } from './media';
 import { BUILTIN_TASKS, modelInfo } from './model-info';
@@ -64,6 +65,8 @@ export interface CoreOptions {
   modelDirs?: string[];
   /** replay pacing slice (ms), for tests and the soak */
   replayTickMs?: number;
+  /** HID buttons (clickers, pedals) → topic 'action' (default: on in Electron, off in the browser host); tests pass a fake `hid` */
+  hidButtons?: boolean | Pick<HidButtonsOptions, 'hid' | 'rescanMs'>;
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -123,6 +126,8 @@ export class AppCore {
   private db: Database.Database | null = null;
   /** the class store and the selected model's classifier; null without the database */
   private classes: ClassesWiring | null = null;
+  /** HID buttons mapped to actions (Settings.buttons); null when off */
+  buttons: HidButtons | null = null;
 
   protected constructor(
     readonly opts: CoreOptions,
@@ -191,6 +196,19 @@ export class AppCore {
       this.classes?.applySettings(s);
       return s;
     });
+    const hb = this.opts.hidButtons ?? this.opts.runtime === 'electron';
+    if (hb) {
+      try {
+        this.buttons = createHidButtons({
+          ...(typeof hb === 'object' ? hb : {}),
+          mapping: () => this.settings.get().buttons,
+          onAction: (a) => this.hub.emit('action', a),
+        });
+        this.buttons.start();
+      } catch (e) {
+        this.warn(`HID buttons are unavailable: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     const tickMs = this.opts.tickMs ?? 33;
     this.ticker = setInterval(() => this.tick(), tickMs);
     this.ticker.unref?.();
@@ -478,6 +496,8 @@ export class AppCore {
     this.clearFallback();
     await this.sourceSwitch;
     await this.stopSourceNow();
+    await this.buttons?.stop().catch(() => undefined);
+    this.buttons = null;
     this.classes?.close();
     this.classes = null;
     this.pipeline.setModel(null, null);

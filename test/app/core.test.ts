@@ -122,6 +122,29 @@ describe('AppCore: kiosk', () => {
   });
 });
 
+describe('AppCore: HID buttons', () => {
+  it('a mapped key on a HID keyboard-like device is published on topic action', async () => {
+    let feed: ((r: Uint8Array) => void) | null = null;
+    const hid = {
+      list: async () => [{ path: 'fake-clicker', vendorId: 0x1234, productId: 1, product: 'Clicker', usagePage: 0x01, usage: 0x06, interface: 0 }],
+      open: async () => ({ onData: (l: (r: Uint8Array) => void) => void (feed = l), onError: () => undefined, close: () => undefined }),
+    };
+    const c = await AppCore.create({ userDataDir: tmp(), resourcesDir: RESOURCES, runtime: 'browser', version: 't', autoStart: false, modelDirs: [], hidButtons: { hid, rescanMs: 60_000 } });
+    await c.invoke('updateSettings', { buttons: { PageDown: 'enroll', KeyB: 'none' } });
+    const actions: { action: string; from: string }[] = [];
+    c.on('action', (a) => actions.push(a));
+    await c.buttons!.scan();
+    assert.ok(feed, 'the device was opened');
+    const report = (key: number) => new Uint8Array([0, 0, key, 0, 0, 0, 0, 0]);
+    feed!(report(0x4e)); // PageDown pressed
+    feed!(report(0x00)); // released
+    feed!(report(0x05)); // KeyB: mapped to none
+    assert.deepEqual(actions, [{ action: 'enroll', from: 'Clicker: PageDown' }]);
+    assert.deepEqual(c.buttons!.devices().map((d) => d.state), ['open']);
+    await c.close();
+  });
+});
+
 describe('AppCore: settings', () => {
   it('defaults, update, persisted atomically and read back', async () => {
     const dir = tmp();
