@@ -53,10 +53,10 @@ class CosFace(nn.Module):
 
 SHIFT = {'gesture': 5}
 ZOOM = {'gesture': 0.15}
-WARP = 0.25
+WARP = 0.15
 AUGMENT = {
     'gesture': 'per sample zoom ×0.85–1.15 and shift ±5 px (70 % of batches), 10 % event deletion (half of the batches)',
-    'keywords': 'per sample: channel-axis warp ×0.75–1.25, time stretch ×0.8–1.2, shift ±3 rows, count gain ×0.7–1.3, 10 % event deletion (80 % of batches)',
+    'keywords': 'per sample: channel-axis warp ×0.85–1.15, time stretch ×0.85–1.15, shift ±3 rows, count gain ×0.7–1.3, 10 % event deletion (80 % of batches)',
 }
 
 
@@ -70,13 +70,13 @@ def warp_index(n_out, n_in, scale, offset):
 
 def augment_audio(x, rng):
     """Cochlea frames (N, P, time rows, channels): per-sample vocal-tract-length-style warp of the
-    channel axis (×0.75–1.25 about the middle channel — a different voice), time stretch (×0.8–1.2)
+    channel axis (×0.85–1.15 about the middle channel — a different voice), time stretch (×0.85–1.15)
     and shift (±3 rows), event-count gain (×0.7–1.3) and 10 % event deletion. The synthesizer held
     out for evaluation (flite) differs from espeak-ng exactly in such ways."""
     n, c, h, w = x.shape
     g = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
     fw = 1 - WARP + 2 * WARP * torch.rand(n, generator=g)
-    ts = 0.8 + 0.4 * torch.rand(n, generator=g)
+    ts = 0.85 + 0.3 * torch.rand(n, generator=g)
     shift = torch.randint(-3, 4, (n,), generator=g).float()
     ci = warp_index(w, w, fw, (w / 2) * (1 - fw))
     ti = warp_index(h, h, ts, shift)
