@@ -124,7 +124,7 @@ describe('AppCore: kiosk', () => {
 
 describe('AppCore: HID buttons', () => {
   it('a mapped key on a HID keyboard-like device is published on topic action', async () => {
-    let feed: ((r: Uint8Array) => void) | null = null;
+    let feed = null as ((r: Uint8Array) => void) | null;
     const hid = {
       list: async () => [{ path: 'fake-clicker', vendorId: 0x1234, productId: 1, product: 'Clicker', usagePage: 0x01, usage: 0x06, interface: 0 }],
       open: async () => ({ onData: (l: (r: Uint8Array) => void) => void (feed = l), onError: () => undefined, close: () => undefined }),

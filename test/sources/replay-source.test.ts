@@ -33,8 +33,10 @@ function recorder() {
   let events = 0;
   let prevT = -Infinity;
   let backwards = 0;
+  const hooks: { onPush?: () => void } = {};
   const sink: SourceSink = {
     events(b: EventBatch, clock: SensorClock) {
+      hooks.onPush?.();
       events += b.length;
       for (let i = 0; i < b.length; i++) {
         if (b.t[i] < prevT) backwards++;
@@ -51,7 +53,7 @@ function recorder() {
       discontinuities++;
     },
   };
-  return { sink, pushes, statuses, get events() { return events; }, get backwards() { return backwards; }, get discontinuities() { return discontinuities; } };
+  return { sink, pushes, statuses, hooks, get events() { return events; }, get backwards() { return backwards; }, get discontinuities() { return discontinuities; } };
 }
 
 describe('replay source', { skip: skipWithoutSharedData }, () => {
@@ -122,10 +124,14 @@ describe('replay source', { skip: skipWithoutSharedData }, () => {
     src.playback({ seekUs: 5_000_000 });
     assert.equal(src.status().positionUs, 5_000_000);
     const before = r.pushes.length;
+    let pos = -1;
+    // the position as the first slice after the seek is pushed (polling later could see a later slice)
+    r.hooks.onPush = () => {
+      if (pos < 0) pos = src.status().positionUs!;
+    };
     src.playback({ paused: false, speed: 10 });
     await waitFor(() => r.pushes.length > before, 'events after the seek');
     assert.ok(r.events > paused);
-    const pos = src.status().positionUs!;
     assert.ok(pos >= 5_000_000 && pos < 5_000_000 + 200_000, `position after seek ${pos}`);
     await waitFor(() => src.status().state === 'paused', 'the end');
     await src.stop();
