@@ -58,6 +58,26 @@ export function headClassifier(labels: readonly string[]): Classifier {
   };
 }
 
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * A dataset's ground-truth name in the model's own words, so the UI can
+ * compare them: "hand clapping" (DVS Gesture) → "hand_clap" (the card). An
+ * exact match ignoring case and punctuation, else the longest label that the
+ * name starts with; otherwise the name unchanged.
+ */
+export function groundTruthLabel(truth: string | null, labels: readonly string[]): string | null {
+  if (truth === null) return null;
+  const t = squash(truth);
+  let best: string | null = null;
+  for (const l of labels) {
+    const q = squash(l);
+    if (q === t) return l;
+    if (q.length > 0 && t.startsWith(q) && (best === null || q.length > squash(best).length)) best = l;
+  }
+  return best ?? truth;
+}
+
 export interface PipelineOutputs {
   prediction(p: PredictionUpdate): void;
   nsoc(n: NsocUpdate): void;
@@ -371,7 +391,7 @@ export class LivePipeline implements SourceSink {
     }
     const gt = this.opts.groundTruth?.();
     const p: PredictionUpdate = { tUs: frame.tEndUs, window: frame.index, ...c };
-    if (gt !== undefined) p.groundTruth = gt;
+    if (gt !== undefined) p.groundTruth = groundTruthLabel(gt, p.labels);
     this.latestPrediction = { p, endWallMs: w.endWallMs };
     this.latestNsoc = this.nsocFigures(frame, r);
   }

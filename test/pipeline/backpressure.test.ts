@@ -8,7 +8,9 @@ import type { ModelCard } from '../../src-engine/models/card';
 import { makeConvTiny } from '../../src-engine/nsoc/testing/convtiny';
 import type { EventChunk, NsocUpdate, PredictionUpdate, SourceStatus } from '../../src-main/ipc/contract';
 import type { EngineResult, InferenceEngine } from '../../src-main/pipeline/engine';
-import { LivePipeline, type PipelineModel } from '../../src-main/pipeline/live';
+import { groundTruthLabel, LivePipeline, type PipelineModel } from '../../src-main/pipeline/live';
+import { DVS_GESTURE_CLASSES } from '../../src-engine/formats/aedat/gesture-labels';
+import { GESTURE_CLASSES } from '../../src-engine/datasets/gesture/classes';
 import type { InferenceStats } from '../../src-engine/nsoc/stats';
 
 const model = makeConvTiny();
@@ -205,5 +207,15 @@ describe('live pipeline backpressure', () => {
     await flush();
     await flush();
     assert.ok(p.windowsInferred >= 1);
+  });
+});
+
+describe('ground truth in the model’s words', () => {
+  it('maps every DVS Gesture class name to the gesture model’s label of the same class', () => {
+    DVS_GESTURE_CLASSES.forEach((name, i) => assert.equal(groundTruthLabel(name, GESTURE_CLASSES), GESTURE_CLASSES[i], name));
+  });
+  it('keeps a name no label matches, and null', () => {
+    assert.equal(groundTruthLabel('juggling', GESTURE_CLASSES), 'juggling');
+    assert.equal(groundTruthLabel(null, GESTURE_CLASSES), null);
   });
 });
