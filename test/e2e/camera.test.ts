@@ -34,9 +34,12 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  if (typeof host !== 'string') await host.close();
-  if (!process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
+  try {
+    await browser?.close();
+    if (typeof host !== 'string') await host.close();
+  } finally {
+    if (!process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the webcam source shows events from the fake camera', async (t) => {

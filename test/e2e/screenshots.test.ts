@@ -29,9 +29,12 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  if (typeof host !== 'string') await host.close();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await browser?.close();
+    if (typeof host !== 'string') await host.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function shot(name: string): Promise<void> {
