@@ -162,7 +162,9 @@ export class RecordingService {
    */
   append(batch: EventBatch, geometry?: { width: number; height: number }): boolean {
     const a = this.active;
-    if (!a) return false;
+    // while a stop is finishing the file, the live tap keeps delivering: those
+    // events are past the take's end, not an error
+    if (!a || this.stopping) return false;
     if (geometry && (geometry.width !== a.meta.width || geometry.height !== a.meta.height)) {
       a.writer.droppedEvents += batch.length;
       a.writer.outOfRangeEvents += batch.length;

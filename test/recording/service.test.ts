@@ -103,7 +103,10 @@ test('recording refuses a second start, an unknown geometry and a stop without s
     await f.service.startRecording({ label: 'x' }, { sensor: 'webcam', width: 64, height: 48 });
     await assert.rejects(f.service.startRecording({ label: 'y' }, { sensor: 'webcam', width: 64, height: 48 }), /already recording "x"/);
     f.service.append(batchFrom([10, 20, 30], [1, 2, 63], [0, 5, 47], [1, 0, 1]));
-    const take = await f.service.stopRecording();
+    const stopping = f.service.stopRecording();
+    // the live tap keeps delivering while the file is finished: dropped, never thrown
+    assert.equal(f.service.append(batchFrom([40], [1], [1], [1])), false);
+    const take = await stopping;
     assert.equal(take.events, 3);
     assert.equal(take.durationUs, 20);
     await f.service.startRecording({ label: 'gone' }, { sensor: 'webcam', width: 64, height: 48 });
