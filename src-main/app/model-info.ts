@@ -12,7 +12,7 @@ export function modelInfo(m: LoadedModel, builtin: boolean): ModelInfo {
     task: c.task,
     sensor: e.sensor,
     labels: [...c.labels],
-    input: { width: e.width, height: e.height, bins: e.bins, polarities: e.polarities, windowUs: e.windowUs },
+    input: { width: e.width, height: e.height, bins: e.bins, polarities: e.polarities, windowUs: e.windowUs, sensorWidth: e.sensorWidth, sensorHeight: e.sensorHeight },
     sizeBytes: m.sizeBytes,
     neuralProcessors: metrics?.neuralProcessors ?? 0,
     layers: (metrics?.layers ?? []).map((l) => ({ ...l, shape: [...l.shape] })),

@@ -112,7 +112,8 @@ export interface ModelInfo {
   task: string;
   sensor: 'dvs' | 'audio';
   labels: string[];
-  input: { width: number; height: number; bins: number; polarities: number; windowUs: number };
+  /** network input size and encoding; sensorWidth × sensorHeight is what the encoder expects (webcam frames are best sent at it) */
+  input: { width: number; height: number; bins: number; polarities: number; windowUs: number; sensorWidth: number; sensorHeight: number };
   sizeBytes: number;
   neuralProcessors: number;
   /** from the model card, when present */

@@ -38,7 +38,7 @@ export function createFakeApi(params: URLSearchParams): NeuroliveApi {
     task: 'gesture',
     sensor: 'dvs',
     labels,
-    input: { width: 64, height: 64, bins: 4, polarities: 2, windowUs: 200_000 },
+    input: { width: 64, height: 64, bins: 4, polarities: 2, windowUs: 200_000, sensorWidth: 128, sensorHeight: 128 },
     sizeBytes: 182_000,
     neuralProcessors: 12,
     accuracy: { float: 0.93, quantized: 0.915, evaluatedOn: 'DVS Gesture test (fake)' },
