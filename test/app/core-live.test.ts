@@ -30,7 +30,9 @@ describe('AppCore live', () => {
     assert.equal(models_[0].sensor, 'dvs');
     // speed the demo up so several 250 ms hops pass quickly
     await core.invoke('playback', { speed: 4 });
-    await waitFor(() => preds.length >= 3 && nsoc.length >= 3 && states.length >= 3, 'three predictions, NSoC figures and states', 30_000);
+    // the event rate is measured over 500 ms of wall time: on a loaded machine one
+    // interval can pass without a replay tick, so wait for a measured rate too
+    await waitFor(() => preds.length >= 3 && nsoc.length >= 3 && states.length >= 3 && core.getState().eventRate > 0, 'three predictions, NSoC figures and states, and an event rate', 30_000);
     const s = core.getState();
     assert.equal(s.source.kind, 'demo');
     assert.equal(s.source.state, 'live');
