@@ -29,7 +29,8 @@ import {
   type TopicName,
   type Topics,
 } from '../ipc/contract';
-import { listInstalledModels, type LoadedModel } from '../models/load-model';
+import { listInstalledModels, loadModel, type LoadedModel } from '../models/load-model';
+import { ImportJobs } from '../models/import/import-jobs';
 import type Database from 'better-sqlite3';
 import { DB_FILE_NAME, openDatabase } from '../db';
 import { createRecordingApi, type RecordingApi } from '../recording';
@@ -67,6 +68,8 @@ export interface CoreOptions {
   replayTickMs?: number;
   /** HID buttons (clickers, pedals) → topic 'action' (default: on in Electron, off in the browser host); tests pass a fake `hid` */
   hidButtons?: boolean | Pick<HidButtonsOptions, 'hid' | 'rescanMs'>;
+  /** calibration frames an ONNX import encodes (default 96); tests pass fewer */
+  importCalibrationFrames?: number;
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -128,6 +131,8 @@ export class AppCore {
   private classes: ClassesWiring | null = null;
   /** HID buttons mapped to actions (Settings.buttons); null when off */
   buttons: HidButtons | null = null;
+  /** ONNX imports (importModel): converted in worker threads into <userData>/models */
+  readonly imports: ImportJobs;
 
   protected constructor(
     readonly opts: CoreOptions,
@@ -164,6 +169,22 @@ export class AppCore {
     });
     h.set('listModels', () => this.listModels());
     h.set('selectModel', (a) => this.selectModel((a as { id: string }).id));
+    this.imports = new ImportJobs({
+      modelsDir: join(opts.userDataDir, 'models'),
+      resourcesDir: opts.resourcesDir,
+      // built-in models first: an import inherits the encoding of the first whose input matches
+      installed: () => [...this.models.values()].sort((a, b) => Number(b.builtin) - Number(a.builtin)).map((m) => m.loaded),
+      publish: (p) => this.hub.emit('progress', p),
+      installedModel: async (dir) => {
+        const m = await loadModel(dir);
+        this.models.set(m.id, { loaded: m, builtin: false });
+      },
+      ...(opts.importCalibrationFrames ? { maxFrames: opts.importCalibrationFrames } : {}),
+    });
+    h.set('importModel', (a) => {
+      const { path, name } = a as { path: string; name?: string };
+      return this.imports.start(path, name);
+    });
     h.set('setBackend', (a) => {
       if ((a as { kind: string }).kind !== 'simulator') throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
       return this.getState().backend;
@@ -498,6 +519,7 @@ export class AppCore {
     await this.stopSourceNow();
     await this.buttons?.stop().catch(() => undefined);
     this.buttons = null;
+    await this.imports.close().catch(() => undefined);
     this.classes?.close();
     this.classes = null;
     this.pipeline.setModel(null, null);

@@ -1,0 +1,164 @@
+/**
+ * ONNX import jobs for AppCore's importModel: checks the file at once (it
+ * must parse as ONNX and take the same input as an installed model, whose
+ * encoding it inherits), then converts in a worker thread, reporting each
+ * stage on topic 'progress', and writes `<userData>/models/<slug>/` through a
+ * `.partial` folder renamed into place, so a failure leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { loadFloatModel } from '../../../src-engine/nsoc/convert/convert';
+import { ApiError, type Progress } from '../../ipc/contract';
+import type { LoadedModel } from '../load-model';
+import { IMPORT_STAGES, type ImportRequest, type ImportResult, type ImportStage } from './convert-import';
+
+export interface ImportJobOptions {
+  /** where user models live: <userData>/models */
+  modelsDir: string;
+  resourcesDir: string;
+  /** the installed models an import can inherit an input encoding from */
+  installed: () => LoadedModel[];
+  publish: (p: Progress) => void;
+  /** the folder is in place: load it into the model list */
+  installedModel: (dir: string) => Promise<void>;
+  /** calibration frames (default 96) */
+  maxFrames?: number;
+}
+
+/** 'My Net (v2)' → 'my-net-v2' */
+export function slugify(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return s || 'model';
+}
+
+function networkInput(m: LoadedModel): [number, number, number] {
+  return [m.model.input.height, m.model.input.width, m.model.input.channels];
+}
+
+export class ImportJobs {
+  private readonly running = new Set<Worker>();
+
+  constructor(private readonly o: ImportJobOptions) {}
+
+  /** Validates and starts; resolves with the job id at once (the conversion continues in the worker). */
+  async start(path: string, name?: string): Promise<{ jobId: string }> {
+    const jobId = `import-${randomUUID().slice(0, 8)}`;
+    const fail = (code: ApiError['code'], message: string): never => {
+      this.o.publish({ jobId, label: 'Import failed', done: 0, total: 1, finished: true, error: message });
+      throw new ApiError(code, message);
+    };
+    let bytes: Uint8Array;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) fail('invalid-argument', `${path}: not a file`);
+      bytes = new Uint8Array(await readFile(path));
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      return fail(code === 'ENOENT' ? 'not-found' : 'invalid-argument', code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+    }
+    let input: [number, number, number];
+    try {
+      input = loadFloatModel(bytes).float.input as [number, number, number];
+    } catch (e) {
+      return fail('invalid-argument', `${basename(path)} is not an ONNX model the converter can take: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const installed = this.o.installed();
+    const match = installed.find((m) => networkInput(m).join('×') === input.join('×'));
+    if (!match) {
+      const have = installed.map((m) => `${m.card.name} ${networkInput(m).join('×')}`).join(', ') || 'none installed';
+      return fail('invalid-argument', `${basename(path)} takes ${input.join('×')} input (H×W×C); it must take the same input as an installed model (${have})`);
+    }
+    const displayName = name ?? basename(path, extname(path));
+    await mkdir(this.o.modelsDir, { recursive: true });
+    let slug = slugify(displayName);
+    for (let k = 2; existsSync(join(this.o.modelsDir, slug)) || existsSync(join(this.o.modelsDir, `${slug}.partial`)); k++) slug = `${slugify(displayName)}-${k}`;
+    const request: ImportRequest = {
+      onnx: bytes,
+      sourceName: basename(path),
+      name: displayName,
+      inheritFrom: { name: match.card.name, task: match.card.task, encoding: match.card.input },
+      resourcesDir: this.o.resourcesDir,
+      ...(this.o.maxFrames ? { maxFrames: this.o.maxFrames } : {}),
+    };
+    this.o.publish({ jobId, label: `${IMPORT_STAGES[0]} (${match.card.name}'s encoding)`, done: 0, total: IMPORT_STAGES.length, finished: false });
+    void this.run(jobId, slug, request);
+    return { jobId };
+  }
+
+  private async run(jobId: string, slug: string, request: ImportRequest): Promise<void> {
+    const total = IMPORT_STAGES.length;
+    const at = (stage: ImportStage) => IMPORT_STAGES.indexOf(stage);
+    const dir = join(this.o.modelsDir, slug), tmp = `${dir}.partial`;
+    try {
+      const result = await this.convertInWorker(request, (stage, d, t) => {
+        // one step per stage; the fraction within the stage goes in the label
+        this.o.publish({ jobId, label: `${stage} ${d}/${t}`, done: at(stage) + (t > 0 ? d / t : 0), total, finished: false });
+      });
+      this.o.publish({ jobId, label: 'write', done: at('write'), total, finished: false });
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true });
+      await writeFile(join(tmp, 'model.nlm'), result.nlm);
+      await writeFile(join(tmp, 'card.json'), `${JSON.stringify(result.card, null, 2)}\n`);
+      await writeFile(join(tmp, 'card.md'), result.cardMarkdown);
+      await rename(tmp, dir);
+      await this.o.installedModel(dir);
+      const a = result.agreement;
+      this.o.publish({ jobId, label: `Imported ${result.card.name}: quantized top-1 agrees with float on ${(100 * a.top1).toFixed(1)} % of ${a.samples} frames`, done: total, total, finished: true });
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 500);
+      this.o.publish({ jobId, label: 'Import failed', done: 0, total, finished: true, error: `${request.sourceName}: ${msg}` });
+    }
+  }
+
+  private convertInWorker(request: ImportRequest, progress: (stage: ImportStage, done: number, total: number) => void): Promise<ImportResult> {
+    return new Promise((resolve, reject) => {
+      const here = fileURLToPath(import.meta.url);
+      const entry = new URL(`./worker${extname(here) || '.js'}`, import.meta.url);
+      let worker: Worker;
+      if (entry.pathname.endsWith('.ts')) {
+        // TypeScript sources (tsx): Node 20 workers do not inherit --import tsx, so register it first
+        const tsx = import.meta.resolve('tsx/esm/api');
+        const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+        worker = new Worker(code, { eval: true, workerData: { request } });
+      } else {
+        worker = new Worker(entry, { workerData: { request } });
+      }
+      this.running.add(worker);
+      let settled = false;
+      worker.on('message', (m: { type: 'progress'; stage: ImportStage; done: number; total: number } | { type: 'done'; result: ImportResult } | { type: 'error'; message: string }) => {
+        if (m.type === 'progress') progress(m.stage, m.done, m.total);
+        else {
+          settled = true;
+          if (m.type === 'done') resolve(m.result);
+          else reject(new Error(m.message));
+          void worker.terminate();
+        }
+      });
+      worker.on('error', (e) => {
+        settled = true;
+        reject(e);
+      });
+      worker.on('exit', (code) => {
+        this.running.delete(worker);
+        if (!settled) reject(new Error(`the conversion worker stopped (exit code ${code})`));
+      });
+    });
+  }
+
+  /** Stops running conversions (their jobs report an error and leave nothing behind). */
+  async close(): Promise<void> {
+    await Promise.all([...this.running].map((w) => w.terminate()));
+  }
+}
