@@ -5,11 +5,12 @@
  * functions under src-main/electron/ so it is unit-tested without Electron.
  */
 import { join } from 'node:path';
-import { app, ipcMain, MessageChannelMain, session } from 'electron';
+import { app, dialog, ipcMain, MessageChannelMain, session } from 'electron';
 import { AppCore } from './app/core';
 import { registerAppScheme, serveAppProtocol } from './electron/app-protocol';
 import { hardenAllContents } from './electron/harden';
 import { wireIpc } from './electron/ipc';
+import { nativeFilePicker } from './electron/file-dialog';
 import { createMainWindow, type MainWindow } from './electron/main-window';
 import { allowPermissionCheck, allowPermissionRequest } from './electron/permissions';
 import { APP_ORIGIN, originOf } from './electron/sender';
@@ -62,6 +63,8 @@ if (!app.requestSingleInstanceLock()) {
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'),
       runtime: 'electron',
       version: app.getVersion(),
+      // native dialogs over the main window (created below; the picker looks it up when asked)
+      pickFile: nativeFilePicker(dialog, () => main?.window ?? null),
     });
 
     const ses = session.defaultSession;

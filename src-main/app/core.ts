@@ -44,6 +44,7 @@ import { ReplaySource } from '../sources/replay';
 import type { EventSource } from '../sources/types';
 import { createHidButtons, type HidButtons, type HidButtonsOptions } from '../devices/buttons';
 import { ClassesWiring } from './classes-wiring';
+import type { PickFileHook, PickPurpose } from './file-purposes';
 import { checkAudio, checkVideo } from './media';
 import { BUILTIN_TASKS, modelInfo } from './model-info';
 import { TopicHub } from './topics';
@@ -68,6 +69,8 @@ export interface CoreOptions {
   replayTickMs?: number;
   /** HID buttons (clickers, pedals) → topic 'action' (default: on in Electron, off in the browser host); tests pass a fake `hid` */
   hidButtons?: boolean | Pick<HidButtonsOptions, 'hid' | 'rescanMs'>;
+  /** a native file dialog (the Electron shell passes src-main/electron/file-dialog.ts); without it pickFile answers null */
+  pickFile?: PickFileHook;
   /** calibration frames an ONNX import encodes (default 96); tests pass fewer */
   importCalibrationFrames?: number;
 }
@@ -167,6 +170,7 @@ export class AppCore {
       if (!s?.playback) throw new ApiError('conflict', `the current source (${s ? s.status().label : 'none'}) cannot be paused, seeked or sped up`);
       return s.playback(a as Parameters<NonNullable<EventSource['playback']>>[0]);
     });
+    h.set('pickFile', async (a) => (opts.pickFile ? await opts.pickFile((a as { purpose: PickPurpose }).purpose) : null));
     h.set('listModels', () => this.listModels());
     h.set('selectModel', (a) => this.selectModel((a as { id: string }).id));
     this.imports = new ImportJobs({
