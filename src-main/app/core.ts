@@ -18,6 +18,7 @@ import {
   ApiError,
   METHODS,
   type AppInfo,
+  type Backend,
   type LiveState,
   type MediaName,
   type MethodName,
@@ -43,6 +44,7 @@ import { MicrophoneSource, WebcamSource } from '../sources/media-source';
 import { ReplaySource } from '../sources/replay';
 import type { EventSource } from '../sources/types';
 import { createHidButtons, type HidButtons, type HidButtonsOptions } from '../devices/buttons';
+import { createBackendEngine, createHidBackend, defaultNsocDevices, type NsocDevices } from '../devices/hid';
 import { ClassesWiring } from './classes-wiring';
 import type { PickFileHook, PickPurpose } from './file-purposes';
 import { checkAudio, checkVideo } from './media';
@@ -69,6 +71,8 @@ export interface CoreOptions {
   replayTickMs?: number;
   /** HID buttons (clickers, pedals) → topic 'action' (default: on in Electron, off in the browser host); tests pass a fake `hid` */
   hidButtons?: boolean | Pick<HidButtonsOptions, 'hid' | 'rescanMs'>;
+  /** where setBackend('hid-device') finds an NSoC (default: USB via node-hid; NEUROLIVE_SOFTWARE_HID=1: the software device on a loopback) */
+  nsocDevices?: NsocDevices;
   /** a native file dialog (the Electron shell passes src-main/electron/file-dialog.ts); without it pickFile answers null */
   pickFile?: PickFileHook;
   /** calibration frames an ONNX import encodes (default 96); tests pass fewer */
@@ -125,6 +129,12 @@ export class AppCore {
   private selected: LoadedModel | null = null;
   private engine: InferenceEngine | null = null;
   private backendError: string | undefined;
+  /** why the core left the USB NSoC (unplugged…), shown until the next backend or model switch */
+  private backendNotice: string | undefined;
+  /** the backend the user chose; a model switch keeps it */
+  private backendKind: Backend = 'simulator';
+  private backendSwitch: Promise<unknown> = Promise.resolve();
+  readonly nsocDevices: NsocDevices;
   /** source switches to the demo after a failure */
   fallbacks = 0;
   /** takes and datasets (src-main/recording); null when the database could not be opened */
@@ -142,6 +152,7 @@ export class AppCore {
     readonly settings: SettingsStore,
   ) {
     if (settings.warning) this.warn(settings.warning);
+    this.nsocDevices = opts.nsocDevices ?? defaultNsocDevices();
     this.pipeline = new LivePipeline(
       {
         prediction: (p) => this.hub.emit('prediction', p),
@@ -189,10 +200,7 @@ export class AppCore {
       const { path, name } = a as { path: string; name?: string };
       return this.imports.start(path, name);
     });
-    h.set('setBackend', (a) => {
-      if ((a as { kind: string }).kind !== 'simulator') throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
-      return this.getState().backend;
-    });
+    h.set('setBackend', (a) => this.setBackend((a as { kind: Backend }).kind));
     h.set('setKiosk', (a) => this.setKiosk(a as { enabled: boolean; pin?: string }));
     h.set('getSettings', () => this.settings.get());
     h.set('updateSettings', (arg) => this.settings.update(arg as Partial<MethodResults['getSettings']>));
@@ -283,7 +291,7 @@ export class AppCore {
         kind: this.engine?.backend ?? 'simulator',
         label: this.engine?.label ?? 'Simulated NSoC (no model loaded)',
         state: this.backendError ? 'error' : p.queued > 0 ? 'busy' : 'ready',
-        ...(this.backendError ? { error: this.backendError } : p.lastError ? { error: p.lastError } : {}),
+        ...(this.backendError ? { error: this.backendError } : this.backendNotice ? { error: this.backendNotice } : p.lastError ? { error: p.lastError } : {}),
       },
       model: m ? { id: m.id, name: m.card.name } : null,
       recording: this.recording?.service.status() ?? null,
@@ -426,14 +434,26 @@ export class AppCore {
     if (this.selected?.id === m.id && this.engine) return modelInfo(m, entry.builtin);
     let engine: InferenceEngine;
     try {
-      engine = this.opts.engineFactory
-        ? await this.opts.engineFactory(m)
-        : await WorkerEngine.start(new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `${basename(m.dir)}/model.nlm`, this.classes ? { embeddingLayer: m.card.embeddingLayer } : {});
+      if (this.backendKind === 'hid-device') {
+        // one model on the device at a time: free it before loading the next; a failure falls back to the simulator below
+        const old = this.engine;
+        this.engine = null;
+        this.pipeline.setEngine(null);
+        await old?.close().catch(() => undefined);
+        engine = await this.startHidEngine(m).catch(async (e: unknown) => {
+          this.backendKind = 'simulator';
+          this.backendNotice = `the USB NSoC could not take ${m.card.name} (${(e as Error).message.split('\n')[0]}); running on the simulator`;
+          return this.startSimulatorEngine(m);
+        });
+      } else {
+        engine = await this.startSimulatorEngine(m);
+      }
     } catch (e) {
       this.backendError = `${m.card.name}: ${(e as Error).message.split('\n')[0]}`;
       throw new ApiError('internal', `could not load ${m.card.name} into the NSoC: ${(e as Error).message.split('\n')[0]}`);
     }
     this.backendError = undefined;
+    if (this.backendKind === 'simulator' && engine.backend === 'simulator' && !this.backendNotice?.includes(m.card.name)) this.backendNotice = undefined;
     const old = this.engine;
     this.selected = m;
     this.engine = engine;
@@ -442,6 +462,85 @@ export class AppCore {
     // the model's classes answer the predictions (pretrained + enrolled); without them, the network's head
     await this.classes?.selectModel(m, this.settings.get()).catch((e) => this.warn(`classes of ${m.card.name}: ${(e as Error).message.split('\n')[0]}`));
     return modelInfo(m, entry.builtin);
+  }
+
+  private async startSimulatorEngine(m: LoadedModel): Promise<InferenceEngine> {
+    return this.opts.engineFactory
+      ? this.opts.engineFactory(m)
+      : WorkerEngine.start(new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `${basename(m.dir)}/model.nlm`, this.classes ? { embeddingLayer: m.card.embeddingLayer } : {});
+  }
+
+  /** The model on the attached NSoC; losing the link falls back to the simulator (no endless reconnecting mid-demo). */
+  private async startHidEngine(m: LoadedModel): Promise<InferenceEngine> {
+    const devices = await this.nsocDevices.list().catch(() => []);
+    if (devices.length === 0) throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
+    let engine: InferenceEngine | null = null;
+    const hid = await createHidBackend(() => this.nsocDevices.open(), {
+      onStateChange: (s, error) => {
+        if (s === 'reconnecting' && engine) void this.onHidLost(engine, error ?? 'link lost');
+      },
+    });
+    try {
+      engine = await createBackendEngine(hid, new Uint8Array(await readFile(join(m.dir, 'model.nlm'))), `USB NSoC: ${devices[0].label}`);
+    } catch (e) {
+      await hid.close().catch(() => undefined);
+      throw e;
+    }
+    return engine;
+  }
+
+  private onHidLost(engine: InferenceEngine, reason: string): Promise<unknown> {
+    const run = this.backendSwitch.then(async () => {
+      if (this.closed || this.engine !== engine) return;
+      this.backendError = `the USB NSoC was lost (${reason}); switching to the simulator`;
+      this.warn(this.backendError);
+      this.emitState();
+      await engine.close().catch(() => undefined);
+      this.backendKind = 'simulator';
+      const m = this.selected;
+      try {
+        const sim = m ? await this.startSimulatorEngine(m) : null;
+        if (this.closed) return void (await sim?.close());
+        this.engine = sim;
+        this.pipeline.setEngine(sim);
+        this.backendError = undefined;
+        this.backendNotice = `the USB NSoC was lost (${reason}); running on the simulator`;
+      } catch (e) {
+        this.backendError = `the USB NSoC was lost (${reason}) and the simulator did not start: ${(e as Error).message.split('\n')[0]}`;
+      }
+      this.emitState();
+    });
+    this.backendSwitch = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs the selected model on the simulator or on an attached NSoC. */
+  setBackend(kind: Backend): Promise<LiveState['backend']> {
+    const run = this.backendSwitch.then(async () => {
+      const m = this.selected;
+      if (kind === 'hid-device') {
+        // checked first, so "no device" reads the same with or without a model
+        if ((await this.nsocDevices.list().catch(() => [])).length === 0) throw new ApiError('unavailable', 'no NSoC device is attached: only the simulator is available');
+      }
+      if (!m) throw new ApiError('conflict', 'select a model first: the backend runs the selected model');
+      if (kind === this.backendKind && this.engine && !this.backendError) return this.getState().backend;
+      const next = kind === 'hid-device' ? await this.startHidEngine(m) : await this.startSimulatorEngine(m);
+      const old = this.engine;
+      this.engine = next;
+      this.pipeline.setEngine(next);
+      this.backendKind = kind;
+      this.backendError = undefined;
+      this.backendNotice = undefined;
+      await old?.close().catch(() => undefined);
+      this.emitState();
+      return this.getState().backend;
+    });
+    this.backendSwitch = run.catch(() => undefined);
+    return run;
+  }
+
+  private emitState(): void {
+    if (this.hub.has('state')) this.hub.emit('state', this.getState());
   }
 
   // ------------------------------------------------------------ kiosk
@@ -524,6 +623,7 @@ export class AppCore {
     await this.buttons?.stop().catch(() => undefined);
     this.buttons = null;
     await this.imports.close().catch(() => undefined);
+    await this.backendSwitch;
     this.classes?.close();
     this.classes = null;
     this.pipeline.setModel(null, null);

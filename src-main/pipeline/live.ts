@@ -170,6 +170,11 @@ export class LivePipeline implements SourceSink {
     this.reset();
   }
 
+  /** Swaps only the engine (same model, classifier and windows): a backend switch. The old engine is the caller's to close. */
+  setEngine(engine: InferenceEngine | null): void {
+    this.engine = engine;
+  }
+
   setClassifier(c: Classifier | null): void {
     this.classifier = c ?? (this.model ? headClassifier(this.model.card.labels) : null);
   }

@@ -8,3 +8,4 @@ export { DEFAULT_IDENTITY, NEUROLIVE_PRODUCT_ID, NEUROLIVE_USAGE, NEUROLIVE_USAG
 export { createLoopback, type HidTransport, type LoopbackFaults } from './transport';
 export { createBackendEngine, type BackendEngine } from './engine-adapter';
 export { capabilityProblems } from './capabilities';
+export { defaultNsocDevices, SoftwareNsocDevices, usbNsocDevices, type NsocDevices } from './nsoc-devices';
