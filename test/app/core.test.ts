@@ -64,11 +64,11 @@ describe('AppCore: arguments', () => {
     await c.close();
   });
 
-  it('unknown methods are not-found; handlers not there yet are unavailable', async () => {
+  it('unknown methods are not-found; a method whose service is missing is unavailable', async () => {
     const c = await core();
     await rejects(c.invoke('format-disk' as MethodName, {}), 'not-found', /unknown method "format-disk"/);
     await rejects(c.invoke('__proto__' as MethodName, {}), 'not-found', /unknown method/);
-    await rejects(c.invoke('importModel', { path: '/tmp/x.onnx' }), 'unavailable', /not implemented yet/);
+    await rejects(c.invoke('importModel', { path: '/tmp/does-not-exist.onnx' }), 'not-found', /does-not-exist\.onnx: no such file/);
     await rejects(c.invoke('exportClassPack', { path: '/tmp/x' }), 'unavailable', /select a model first/);
     await c.close();
   });
