@@ -32,7 +32,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(root, 'src-main/index.ts') },
+        // the ONNX import's worker thread is its own entry: import-jobs.ts starts ./import-worker.js beside the main bundle
+        input: { index: resolve(root, 'src-main/index.ts'), 'import-worker': resolve(root, 'src-main/models/import/import-worker.ts') },
         external: NATIVE_MODULES,
       },
     },

@@ -1,5 +1,5 @@
 /**
- * The CPU-heavy half of an ONNX import, run in a worker thread (worker.ts):
+ * The CPU-heavy half of an ONNX import, run in a worker thread (import-worker.ts):
  * calibration frames → convertOnnx → float-vs-quantized agreement → an NSoC
  * run over the frames for per-layer sparsity and ops → the model card. It
  * returns the bytes to write; the main thread writes the folder.

@@ -125,7 +125,7 @@ export class ImportJobs {
   private convertInWorker(request: ImportRequest, progress: (stage: ImportStage, done: number, total: number) => void): Promise<ImportResult> {
     return new Promise((resolve, reject) => {
       const here = fileURLToPath(import.meta.url);
-      const entry = new URL(`./worker${extname(here) || '.js'}`, import.meta.url);
+      const entry = new URL(`./import-worker${extname(here) || '.js'}`, import.meta.url);
       let worker: Worker;
       if (entry.pathname.endsWith('.ts')) {
         // TypeScript sources (tsx): Node 20 workers do not inherit --import tsx, so register it first

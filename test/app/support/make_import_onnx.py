@@ -1,6 +1,6 @@
 """A small random CNN with the gesture models' input (64x64x10, NCHW to torch), exported to ONNX for the importModel tests.
 
-usage: make_import_onnx.py OUT.onnx [C H W]
+usage: make_import_onnx.py OUT.onnx C H W [OUT.onnx C H W ...]   (one process: importing torch is the slow part)
 """
 import sys
 
@@ -25,8 +25,10 @@ class Net(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
-out = sys.argv[1]
-c, h, w = (int(v) for v in sys.argv[2:5]) if len(sys.argv) >= 5 else (10, 64, 64)
-torch.manual_seed(7)
-net = Net(c, h, w).eval()
-torch.onnx.export(net, torch.zeros(1, c, h, w), out, opset_version=13, input_names=['input'], output_names=['logits'], do_constant_folding=True)
+args = sys.argv[1:]
+for k in range(0, len(args), 4):
+    out = args[k]
+    c, h, w = (int(v) for v in args[k + 1:k + 4])
+    torch.manual_seed(7)
+    net = Net(c, h, w).eval()
+    torch.onnx.export(net, torch.zeros(1, c, h, w), out, opset_version=13, input_names=['input'], output_names=['logits'], do_constant_folding=True)
