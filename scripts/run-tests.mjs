@@ -20,7 +20,13 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+const r = spawnSync(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2',
+    // a test that hangs fails after 5 minutes, and a file whose handles outlive its
+    // tests (a worker a failed test never closed) cannot stall the whole run
+    '--test-timeout=300000', '--test-force-exit',
+    ...files,
+  ], {
   stdio: 'inherit',
 });
 process.exit(r.status ?? 1);

@@ -12,6 +12,12 @@ import { writeTestModel } from '../pipeline/fixture-model';
 import { waitFor } from '../pipeline/wait';
 
 const RESOURCES = resolve(import.meta.dirname, '../../resources');
+/** every core a test made, closed after the file even when an assertion failed first (else its worker keeps the process alive) */
+const opened: AppCore[] = [];
+const track = (c: AppCore): AppCore => (opened.push(c), c);
+after(async () => {
+  for (const c of opened) await c.close().catch(() => undefined);
+});
 const root = mkdtempSync(join(tmpdir(), 'nl-classes-'));
 const models = join(root, 'models');
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -19,7 +25,7 @@ before(() => writeTestModel(models));
 
 describe('AppCore classes', () => {
   it('enrolls the live window, predicts with it, renames, undoes and deletes', async () => {
-    const core = await AppCore.create({ userDataDir: join(root, 'u'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models] });
+    const core = track(await AppCore.create({ userDataDir: join(root, 'u'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models] }));
     const preds: PredictionUpdate[] = [];
     const lists: ClassInfo[][] = [];
     core.on('prediction', (p) => preds.push(p));

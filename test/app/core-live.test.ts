@@ -12,6 +12,12 @@ import { waitFor } from '../pipeline/wait';
 import { sharedPath, skipWithoutSharedData } from '../support/shared-data';
 
 const RESOURCES = resolve(import.meta.dirname, '../../resources');
+/** every core a test made, closed after the file even when an assertion failed first (else its worker keeps the process alive) */
+const opened: AppCore[] = [];
+const track = (c: AppCore): AppCore => (opened.push(c), c);
+after(async () => {
+  for (const c of opened) await c.close().catch(() => undefined);
+});
 const root = mkdtempSync(join(tmpdir(), 'nl-live-'));
 const models = join(root, 'models');
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -19,7 +25,7 @@ before(() => writeTestModel(models));
 
 describe('AppCore live', () => {
   it('starts the demo with the installed model: predictions, NSoC figures, events and state at display rate', async () => {
-    const core = await AppCore.create({ userDataDir: join(root, 'u1'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], replayTickMs: 10 });
+    const core = track(await AppCore.create({ userDataDir: join(root, 'u1'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], replayTickMs: 10 }));
     const preds: PredictionUpdate[] = [], nsoc: NsocUpdate[] = [], chunks: EventChunk[] = [], states: LiveState[] = [];
     core.on('prediction', (p) => preds.push(p));
     core.on('nsoc', (n) => nsoc.push(n));
@@ -58,7 +64,7 @@ describe('AppCore live', () => {
   });
 
   it('a corrupt file shows the error, then the core falls back to the demo', { skip: skipWithoutSharedData }, async () => {
-    const core = await AppCore.create({ userDataDir: join(root, 'u2'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], autoStart: false, fallbackToDemoMs: 150 });
+    const core = track(await AppCore.create({ userDataDir: join(root, 'u2'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], autoStart: false, fallbackToDemoMs: 150 }));
     const bad = join(root, 'bad.aedat4');
     const bytes = Buffer.from(readFileSync(sharedPath('dvxplorer_sample.aedat4')).subarray(0, 250_000));
     bytes.fill(0x5a, 150_000);
@@ -77,7 +83,7 @@ describe('AppCore live', () => {
   });
 
   it('a missing file is an error state with a readable reason (no throw across the boundary)', async () => {
-    const core = await AppCore.create({ userDataDir: join(root, 'u3'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [], autoStart: false, fallbackToDemoMs: -1 });
+    const core = track(await AppCore.create({ userDataDir: join(root, 'u3'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [], autoStart: false, fallbackToDemoMs: -1 }));
     const st = (await core.invoke('startSource', { kind: 'file', path: join(root, 'nothing-here.aedat4') })) as { state: string; error: string };
     assert.equal(st.state, 'error');
     assert.match(st.error, /nothing-here\.aedat4: .*no such file/i);
@@ -85,7 +91,7 @@ describe('AppCore live', () => {
   });
 
   it('webcam media through the DVS emulator: events drawn and windows inferred', async () => {
-    const core = await AppCore.create({ userDataDir: join(root, 'u4'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], autoStart: false });
+    const core = track(await AppCore.create({ userDataDir: join(root, 'u4'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models], autoStart: false }));
     const [m] = (await core.invoke('listModels', undefined)) as { id: string }[];
     await core.invoke('selectModel', { id: m.id });
     const chunks: EventChunk[] = [];
