@@ -427,7 +427,14 @@ export class AppCore {
     return [...this.models.values()].map((m) => modelInfo(m.loaded, m.builtin));
   }
 
-  async selectModel(idOrName: string): Promise<ModelInfo> {
+  /** Switches the model; serialised with backend switches (both replace the engine). */
+  selectModel(idOrName: string): Promise<ModelInfo> {
+    const run = this.backendSwitch.then(() => this.selectModelNow(idOrName));
+    this.backendSwitch = run.catch(() => undefined);
+    return run;
+  }
+
+  private async selectModelNow(idOrName: string): Promise<ModelInfo> {
     const entry = this.models.get(idOrName) ?? [...this.models.values()].find((m) => m.loaded.card.name === idOrName || basename(m.loaded.dir) === idOrName);
     if (!entry) throw new ApiError('not-found', `no installed model with id ${idOrName.slice(0, 80)}`);
     const m = entry.loaded;

@@ -53,7 +53,7 @@ export class ImportJobs {
   async start(path: string, name?: string): Promise<{ jobId: string }> {
     const jobId = `import-${randomUUID().slice(0, 8)}`;
     const fail = (code: ApiError['code'], message: string): never => {
-      this.o.publish({ jobId, label: 'Import failed', done: 0, total: 1, finished: true, error: message });
+      this.o.publish({ jobId, label: 'Import failed', done: 0, total: 100, finished: true, error: message });
       throw new ApiError(code, message);
     };
     let bytes: Uint8Array;
@@ -90,19 +90,19 @@ export class ImportJobs {
       resourcesDir: this.o.resourcesDir,
       ...(this.o.maxFrames ? { maxFrames: this.o.maxFrames } : {}),
     };
-    this.o.publish({ jobId, label: `${IMPORT_STAGES[0]} (${match.card.name}'s encoding)`, done: 0, total: IMPORT_STAGES.length, finished: false });
+    this.o.publish({ jobId, label: `${IMPORT_STAGES[0]} (${match.card.name}'s encoding)`, done: 0, total: 100, finished: false });
     void this.run(jobId, slug, request);
     return { jobId };
   }
 
   private async run(jobId: string, slug: string, request: ImportRequest): Promise<void> {
-    const total = IMPORT_STAGES.length;
-    const at = (stage: ImportStage) => IMPORT_STAGES.indexOf(stage);
+    // percent: each of the four stages is a quarter of the bar
+    const total = 100;
+    const at = (stage: ImportStage, fraction = 0) => Math.round((100 * (IMPORT_STAGES.indexOf(stage) + fraction)) / IMPORT_STAGES.length);
     const dir = join(this.o.modelsDir, slug), tmp = `${dir}.partial`;
     try {
       const result = await this.convertInWorker(request, (stage, d, t) => {
-        // one step per stage; the fraction within the stage goes in the label
-        this.o.publish({ jobId, label: `${stage} ${d}/${t}`, done: at(stage) + (t > 0 ? d / t : 0), total, finished: false });
+        this.o.publish({ jobId, label: `${stage} ${d}/${t}`, done: at(stage, t > 0 ? d / t : 0), total, finished: false });
       });
       this.o.publish({ jobId, label: 'write', done: at('write'), total, finished: false });
       await rm(tmp, { recursive: true, force: true });
