@@ -70,6 +70,8 @@ export const LayerFigures = z.object({
   opsExecuted: z.number().nonnegative(),
 });
 
+export type LayerFigures = z.infer<typeof LayerFigures>;
+
 export const ModelCard = z.object({
   format: z.literal('neurolive-model-card'),
   version: z.literal(1),

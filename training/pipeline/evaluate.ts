@@ -4,19 +4,10 @@ import type { QuantizedModel } from '../../src-engine/nsoc/model';
 import { NsocRuntime } from '../../src-engine/nsoc/runtime';
 import { modelShapes } from '../../src-engine/nsoc/shapes';
 import { argmax } from '../../src-engine/nsoc/prediction';
+import type { LayerFigures } from '../../src-engine/models/card';
 
-export interface LayerFigure {
-  name: string;
-  kind: string;
-  shape: number[];
-  weightBits: number;
-  activationBits: number;
-  /** mean output sparsity (1 − non-zero / size) */
-  sparsity: number;
-  macsDense: number;
-  /** mean per inference */
-  opsExecuted: number;
-}
+/** one layer's measured figures, as the model card stores them */
+export type LayerFigure = LayerFigures;
 
 export interface NsocEvaluation {
   samples: number;
