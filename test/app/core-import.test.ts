@@ -21,12 +21,14 @@ const root = mkdtempSync(join(tmpdir(), 'nl-import-'));
 const installed = join(root, 'installed');
 const good = join(root, 'gesture-net.onnx');
 const small = join(root, 'small-input.onnx');
+// the shipped keywords model's network input (time-rows: 32 bins × 32 channels × 2 polarities)
+const audioNet = join(root, 'keywords-net.onnx');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 // the ONNX files come from PyTorch (Debian's python3 + torch); without it the tests say so and skip
 let torchMissing: string | false = false;
 try {
-  execFileSync('/usr/bin/python3', [MAKE_ONNX, good, '10', '64', '64', small, '2', '32', '32'], { stdio: 'pipe' });
+  execFileSync('/usr/bin/python3', [MAKE_ONNX, good, '10', '64', '64', small, '2', '32', '32', audioNet, '2', '32', '32'], { stdio: 'pipe' });
 } catch (e) {
   const err = String((e as { stderr?: Buffer }).stderr ?? '');
   // only a missing torch/onnx skips; any other failure of the script is a test failure
@@ -135,6 +137,27 @@ describe('AppCore importModel', { skip: torchMissing }, () => {
       assert.match(errors[2].error!, /32×32×2/);
       assert.deepEqual(userModels(u), []);
       assert.equal((await core.invoke('listModels', undefined) as ModelInfo[]).length, 1);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('an audio network inherits the keywords encoding and calibrates on synthesized words', { skip: existsSync('/usr/bin/espeak-ng') ? false : 'needs espeak-ng' }, async (t) => {
+    const u = join(root, 'u-audio');
+    const core = await AppCore.create({ userDataDir: u, resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [join(RESOURCES, 'models'), join(u, 'models')], autoStart: false, importCalibrationFrames: 16 });
+    try {
+      if (!core.listModels().some((m) => m.task === 'keywords')) return t.skip('the shipped keywords model is not installed');
+      const progress: Progress[] = [];
+      core.on('progress', (p) => progress.push(p));
+      const { jobId } = (await core.invoke('importModel', { path: audioNet })) as { jobId: string };
+      const end = await waitFor(() => progress.find((p) => p.jobId === jobId && p.finished), 'the audio import to finish', 90_000);
+      assert.equal(end.error, undefined, end.error);
+      assert.match(progress.find((p) => p.jobId === jobId)!.label, /Neurolive keywords's encoding/);
+      const card = parseModelCard(readFileSync(join(u, 'models', 'keywords-net', 'card.json'), 'utf8'));
+      assert.equal(card.input.sensor, 'audio');
+      const shipped = parseModelCard(readFileSync(join(RESOURCES, 'models', 'keywords', 'card.json'), 'utf8'));
+      assert.deepEqual(card.input, shipped.input);
+      assert.match(card.metrics.evaluatedOn, /\d+ calibration frames from synthesized words/);
     } finally {
       await core.close();
     }
