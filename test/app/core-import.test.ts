@@ -98,6 +98,12 @@ describe('AppCore importModel', { skip: torchMissing }, () => {
       assert.ok(m.layers.slice(0, 3).every((l) => l.sparsity > 0 && l.sparsity < 1 && l.opsExecuted <= l.macsDense), JSON.stringify(m.layers));
       assert.ok(m.sparsity! > 0 && m.opsExecuted! > 0 && m.opsExecuted! < m.macsDense!);
 
+      // the same network under the same name again: refused after the conversion, nothing added
+      const { jobId: twice } = (await core.invoke('importModel', { path: good, name: 'My import' })) as { jobId: string };
+      const dup = await waitFor(() => progress.find((p) => p.jobId === twice && p.finished), 'the second import to end', 60_000);
+      assert.match(dup.error ?? '', /gesture-net\.onnx: this network is already installed as "My import"/);
+      assert.deepEqual(userModels(u), ['my-import']);
+
       // select it and run the demo through it
       const preds: PredictionUpdate[] = [];
       core.on('prediction', (p) => preds.push(p));

@@ -5,8 +5,8 @@
  * stage on topic 'progress', and writes `<userData>/models/<slug>/` through a
  * `.partial` folder renamed into place, so a failure leaves nothing behind.
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,13 @@ function networkInput(m: LoadedModel): [number, number, number] {
   return [m.model.input.height, m.model.input.width, m.model.input.channels];
 }
 
+/** larger files are refused before reading: NSoC networks are kilobytes to a few megabytes */
+export const MAX_ONNX_BYTES = 256 * 2 ** 20;
+
 export class ImportJobs {
   private readonly running = new Set<Worker>();
+  /** model ids (sha256 of model.nlm) being written, so one network is not installed twice */
+  private readonly claimed = new Set<string>();
 
   constructor(private readonly o: ImportJobOptions) {}
 
@@ -60,6 +65,7 @@ export class ImportJobs {
     try {
       const st = await stat(path);
       if (!st.isFile()) fail('invalid-argument', `${path}: not a file`);
+      if (st.size > MAX_ONNX_BYTES) fail('invalid-argument', `${basename(path)} is ${(st.size / 2 ** 20).toFixed(0)} MiB; a network for the NSoC is far smaller (at most ${MAX_ONNX_BYTES / 2 ** 20} MiB are read)`);
       bytes = new Uint8Array(await readFile(path));
     } catch (e) {
       if (e instanceof ApiError) throw e;
@@ -82,6 +88,8 @@ export class ImportJobs {
     await mkdir(this.o.modelsDir, { recursive: true });
     let slug = slugify(displayName);
     for (let k = 2; existsSync(join(this.o.modelsDir, slug)) || existsSync(join(this.o.modelsDir, `${slug}.partial`)); k++) slug = `${slugify(displayName)}-${k}`;
+    // claimed at once (no await since the check), so two imports of one name cannot pick the same folder
+    mkdirSync(join(this.o.modelsDir, `${slug}.partial`));
     const request: ImportRequest = {
       onnx: bytes,
       sourceName: basename(path),
@@ -100,12 +108,18 @@ export class ImportJobs {
     const total = 100;
     const at = (stage: ImportStage, fraction = 0) => Math.round((100 * (IMPORT_STAGES.indexOf(stage) + fraction)) / IMPORT_STAGES.length);
     const dir = join(this.o.modelsDir, slug), tmp = `${dir}.partial`;
+    let claimed: string | null = null;
     try {
       const result = await this.convertInWorker(request, (stage, d, t) => {
         this.o.publish({ jobId, label: `${stage} ${d}/${t}`, done: at(stage, t > 0 ? d / t : 0), total, finished: false });
       });
+      // the same network under the same name makes the same model.nlm, hence the same id: one copy is enough
+      const id = createHash('sha256').update(result.nlm).digest('hex');
+      const twin = this.o.installed().find((m) => m.id === id);
+      if (twin || this.claimed.has(id)) throw new Error(`this network is already installed as ${twin ? `"${twin.card.name}"` : 'another import running now'} (same model.nlm)`);
+      this.claimed.add(id);
+      claimed = id;
       this.o.publish({ jobId, label: 'write', done: at('write'), total, finished: false });
-      await rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { recursive: true });
       await writeFile(join(tmp, 'model.nlm'), result.nlm);
       await writeFile(join(tmp, 'card.json'), `${JSON.stringify(result.card, null, 2)}\n`);
@@ -119,6 +133,8 @@ export class ImportJobs {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 500);
       this.o.publish({ jobId, label: 'Import failed', done: 0, total, finished: true, error: `${request.sourceName}: ${msg}` });
+    } finally {
+      if (claimed) this.claimed.delete(claimed);
     }
   }
 
