@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppCore } from '../../src-main/app/core';
-import { SoftwareNsocDevices } from '../../src-main/devices/hid';
+import { defaultNsocDevices, SoftwareNsocDevices } from '../../src-main/devices/hid';
 import { ApiError, type LiveState } from '../../src-main/ipc/contract';
 import { writeTestModel } from '../pipeline/fixture-model';
 import { waitFor } from '../pipeline/wait';
@@ -36,6 +36,16 @@ async function replay(core: AppCore, windows: number): Promise<Map<number, { top
 }
 
 describe('AppCore setBackend', () => {
+  it('NEUROLIVE_SOFTWARE_HID=1 attaches the software NSoC; otherwise USB devices are looked for', async () => {
+    const sw = defaultNsocDevices({ NEUROLIVE_SOFTWARE_HID: '1' });
+    assert.ok(sw instanceof SoftwareNsocDevices);
+    assert.deepEqual(await sw.list(), [{ label: `${sw.device.identity.name} (software, loopback)` }]);
+    sw.unplug();
+    assert.deepEqual(await sw.list(), []);
+    await assert.rejects(sw.open(), /no Neurolive NSoC is plugged in/);
+    assert.ok(!(defaultNsocDevices({}) instanceof SoftwareNsocDevices));
+  });
+
   it('without an attached NSoC, hid-device is refused readably and the simulator stays', async () => {
     const core = await AppCore.create({ ...base, userDataDir: join(root, 'none'), nsocDevices: { list: async () => [], open: async () => Promise.reject(new Error('none')) } });
     try {
