@@ -92,6 +92,8 @@ export class ClassesWiring {
     readonly store: ClassStore,
     private readonly pipeline: LivePipeline,
     private readonly publish: (classes: ClassInfo[]) => void,
+    /** the current settings: in kiosk mode a visitor's new class gets an expiry time */
+    private readonly settings: () => Settings | null = () => null,
   ) {
     this.untap = pipeline.tap((b, g) => this.ring.add(b, g));
     this.unresult = pipeline.onResult((frame, result) => {
@@ -101,8 +103,15 @@ export class ClassesWiring {
     });
   }
 
-  static open(db: Database.Database, pipeline: LivePipeline, publish: (classes: ClassInfo[]) => void): ClassesWiring {
-    return new ClassesWiring(new ClassStore(db), pipeline, publish);
+  static open(db: Database.Database, pipeline: LivePipeline, publish: (classes: ClassInfo[]) => void, settings?: () => Settings | null): ClassesWiring {
+    return new ClassesWiring(new ClassStore(db), pipeline, publish, settings);
+  }
+
+  /** Removes visitor classes (enrolled in kiosk mode) whose time is up; announces the new list when any went. */
+  expireVisitors(now = Date.now()): number {
+    const n = this.classifier?.expire(now) ?? 0;
+    if (n > 0) this.changed();
+    return n;
   }
 
   /** A new backbone: its classifier (pretrained + enrolled classes); the pipeline predicts through it. */
@@ -178,8 +187,16 @@ export class ClassesWiring {
     const e = m.card.input;
     const g = this.ring.geometry.width ? this.ring.geometry : { width: e.sensorWidth, height: e.sensorHeight };
     const events = this.ring.window(shot.frame.tStartUs, shot.frame.tEndUs);
+    // a class a visitor starts in kiosk mode lives for the configured time; shots added to it later don't extend it
+    const kiosk = this.settings()?.kiosk;
+    const expiresAt = a.classId === undefined && kiosk?.enabled ? Date.now() + kiosk.visitorClassTtlMinutes * 60_000 : undefined;
     const r = c.enroll(
-      { ...(a.classId !== undefined ? { classId: a.classId } : {}), ...(a.name !== undefined ? { name: a.name } : {}), ...(a.colour !== undefined ? { colour: a.colour } : {}) },
+      {
+        ...(a.classId !== undefined ? { classId: a.classId } : {}),
+        ...(a.name !== undefined ? { name: a.name } : {}),
+        ...(a.colour !== undefined ? { colour: a.colour } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      },
       { events, geometry: { sensor: e.sensor, width: g.width, height: g.height }, features },
     );
     this.changed();

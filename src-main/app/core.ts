@@ -218,7 +218,7 @@ export class AppCore {
     await this.initRecording();
     if (this.db) {
       try {
-        this.classes = ClassesWiring.open(this.db, this.pipeline, (list) => this.hub.emit('classes', list));
+        this.classes = ClassesWiring.open(this.db, this.pipeline, (list) => this.hub.emit('classes', list), () => this.settings.get());
         for (const [name, fn] of this.classes.handlers()) this.handlers.set(name, fn);
       } catch (e) {
         this.warn(`classes are unavailable: ${(e as Error).message.split('\n')[0]}`);
@@ -305,6 +305,14 @@ export class AppCore {
   private tick(): void {
     this.pipeline.tick();
     if (++this.ticks % 3 === 0 && this.hub.has('state')) this.hub.emit('state', this.getState());
+    // kiosk visitors' classes expire; a sweep every ~150 ticks (5 s at 30 Hz) is plenty for minutes-long lifetimes
+    if (this.ticks % 150 === 0) {
+      try {
+        this.classes?.expireVisitors();
+      } catch (e) {
+        this.warn(`expiring visitor classes: ${(e as Error).message}`);
+      }
+    }
   }
 
   // ------------------------------------------------------------ sources

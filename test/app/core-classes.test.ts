@@ -60,4 +60,29 @@ describe('AppCore classes', () => {
     assert.equal(((await core.invoke('listClasses', {})) as ClassInfo[]).length, 10);
     await core.close();
   });
+
+  it('in kiosk mode a visitor’s class expires after the configured time; classes enrolled outside it stay', async () => {
+    const core = track(await AppCore.create({ userDataDir: join(root, 'k'), resourcesDir: RESOURCES, runtime: 'browser', version: 't', modelDirs: [models] }));
+    const preds: PredictionUpdate[] = [];
+    core.on('prediction', (p) => preds.push(p));
+    await core.invoke('playback', { speed: 4 });
+    await waitFor(() => preds.length >= 1, 'a first prediction', 30_000);
+    const staff = (await core.invoke('enroll', { name: 'staff' })) as EnrollResult;
+    assert.equal(staff.cls.expiresAt ?? null, null);
+    await core.invoke('updateSettings', { kiosk: { enabled: false, pin: '2468', idleSeconds: 60, visitorClassTtlMinutes: 5 } });
+    await core.invoke('setKiosk', { enabled: true });
+    const t0 = Date.now();
+    const visitor = (await core.invoke('enroll', { name: 'visitor' })) as EnrollResult;
+    const expires = visitor.cls.expiresAt!;
+    assert.ok(expires >= t0 + 5 * 60_000 && expires <= Date.now() + 5 * 60_000, `expires ${expires - t0} ms after enrolling`);
+    const wiring = (core as unknown as { classes: { expireVisitors(now?: number): number } }).classes;
+    assert.equal(wiring.expireVisitors(expires - 1), 0, 'not before its time');
+    const lists: ClassInfo[][] = [];
+    core.on('classes', (c) => lists.push(c));
+    assert.equal(wiring.expireVisitors(expires), 1);
+    const names = ((await core.invoke('listClasses', {})) as ClassInfo[]).map((c) => c.name);
+    assert.ok(names.includes('staff') && !names.includes('visitor'), names.join(', '));
+    assert.ok(lists.length > 0 && !lists[lists.length - 1]!.some((c) => c.name === 'visitor'), 'topic classes announced the removal');
+    await core.close();
+  });
 });
