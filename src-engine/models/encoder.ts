@@ -35,6 +35,12 @@ export interface EncoderOptions {
   eventGeometry?: Geometry;
   /** emit the last, incomplete windows on flush (default true: a short clip still yields a frame) */
   includeIncomplete?: boolean;
+  /**
+   * tonic's background-activity filter before binning: an event survives only
+   * if a neighbour fired within this many µs (live denoise; off by default,
+   * since the shipped models were trained without it)
+   */
+  denoiseUs?: number;
 }
 
 /**
@@ -96,6 +102,7 @@ export class ModelInputEncoder {
       polarities: e.polarities,
       clip: e.clip,
       includeIncomplete: this.opts.includeIncomplete ?? true,
+      ...(this.opts.denoiseUs ? { denoise: { filterTimeUs: this.opts.denoiseUs } } : {}),
     });
   }
 

@@ -51,6 +51,12 @@ import { checkAudio, checkVideo } from './media';
 import { BUILTIN_TASKS, modelInfo } from './model-info';
 import { TopicHub } from './topics';
 
+/**
+ * Settings.denoise: tonic's background-activity filter time. 10 ms drops
+ * isolated noise events (no neighbour within 10 ms) while moving edges keep theirs.
+ */
+const DENOISE_US = 10_000;
+
 export interface CoreOptions {
   userDataDir: string;
   /** the repo's resources/ (demo recordings, shipped models) */
@@ -227,8 +233,10 @@ export class AppCore {
     this.handlers.set('updateSettings', async (arg) => {
       const s = await this.settings.update(arg as Partial<MethodResults['getSettings']>);
       this.classes?.applySettings(s);
+      this.pipeline.setDenoise(s.denoise ? DENOISE_US : 0);
       return s;
     });
+    this.pipeline.setDenoise(this.settings.get().denoise ? DENOISE_US : 0);
     const hb = this.opts.hidButtons ?? this.opts.runtime === 'electron';
     if (hb) {
       try {

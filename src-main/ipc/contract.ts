@@ -187,6 +187,11 @@ export const ImportDataset = z.object({ dir: FilePath });
 // ---------------------------------------------------------------- settings
 
 export const Settings = z.object({
+  /**
+   * windowMs, bins, downsample: a preference kept in the file, but the live
+   * binning follows the selected model's card — a network only understands the
+   * encoding it was trained on (the Settings screen shows the card's values)
+   */
   windowMs: z.number().min(10).max(2000),
   bins: z.number().int().min(1).max(16),
   downsample: z.number().int().min(1).max(16),

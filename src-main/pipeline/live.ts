@@ -109,6 +109,8 @@ interface Waiting {
 
 export class LivePipeline implements SourceSink {
   private encoder: ModelInputEncoder | null = null;
+  /** live background-activity filter (Settings.denoise), µs; 0 = off */
+  private denoiseUs = 0;
   private encoderGeometry = '';
   private inFlight: Waiting | null = null;
   private waiting: Waiting | null = null;
@@ -163,6 +165,14 @@ export class LivePipeline implements SourceSink {
   }
 
   /** Swaps the model and engine (the old engine is the caller's to close). */
+  /** Turns the live denoise filter on (µs) or off (0); takes effect with a fresh encoder at once. */
+  setDenoise(us: number): void {
+    if (us === this.denoiseUs) return;
+    this.denoiseUs = us;
+    this.encoder = null;
+    this.encoderGeometry = '';
+  }
+
   setModel(model: PipelineModel | null, engine: InferenceEngine | null): void {
     this.model = model;
     this.engine = engine;
@@ -331,7 +341,7 @@ export class LivePipeline implements SourceSink {
     if (this.encoder && this.encoderGeometry === key) return this.encoder;
     if (g && (g.width <= 0 || g.height <= 0)) return null;
     try {
-      this.encoder = new ModelInputEncoder(this.model.card.input, g ? { eventGeometry: g } : {});
+      this.encoder = new ModelInputEncoder(this.model.card.input, { ...(g ? { eventGeometry: g } : {}), ...(this.denoiseUs ? { denoiseUs: this.denoiseUs } : {}) });
     } catch (e) {
       this.fail(e);
       return null;

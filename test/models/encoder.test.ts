@@ -135,3 +135,24 @@ test('audio at the card rate equals the cochlea + binner, laid out as time rows'
   assert.ok(ev.length > 10);
   assert.throws(() => enc2.pushAudio(pcm44, 48000, 1e6), /sample rate changed/);
 });
+
+test('live denoise drops isolated events and keeps ones with a recent neighbour', () => {
+  // a pair of neighbouring pixels firing every ms (each has a neighbour 100 µs or 900 µs before),
+  // and lone events far from everything
+  const make = (withLone: boolean) => {
+    const t: number[] = [], x: number[] = [], y: number[] = [];
+    for (let k = 0; k < 200; k++) {
+      t.push(k * 1000, k * 1000 + 100); x.push(10, 11); y.push(10, 10);
+      if (withLone) { t.push(k * 1000 + 500); x.push(20 + ((k * 37) % 100)); y.push(60 + (k % 3) * 30); }
+    }
+    return makeBatch(Float64Array.from(t), Uint16Array.from(x), Uint16Array.from(y), new Uint8Array(t.length).fill(1));
+  };
+  const count = (batch: EventBatch, denoiseUs?: number) => {
+    const enc = new ModelInputEncoder({ ...DVS, windowUs: 300_000, hopUs: 300_000 }, denoiseUs ? { denoiseUs } : {});
+    return [...enc.pushEvents(batch), ...enc.flush()].reduce((a, f) => a + f.events, 0);
+  };
+  assert.equal(count(make(true)), 600);
+  const pairs = count(make(false), 10_000), all = count(make(true), 10_000);
+  assert.ok(pairs >= 398, `pairs kept ${pairs} of 400`);
+  assert.ok(all - pairs <= 20, `lone events kept ${all - pairs} of 200`);
+});
