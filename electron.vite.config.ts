@@ -32,8 +32,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // the ONNX import's worker thread is its own entry: import-jobs.ts starts ./import-worker.js beside the main bundle
-        input: { index: resolve(root, 'src-main/index.ts'), 'import-worker': resolve(root, 'src-main/models/import/import-worker.ts') },
+        // worker threads are entries of their own, started from files beside the main bundle:
+        // the NSoC engine (nsoc-worker-client.ts starts ./nsoc-worker.js) and the ONNX import (./import-worker.js)
+        input: {
+          index: resolve(root, 'src-main/index.ts'),
+          'nsoc-worker': resolve(root, 'src-engine/node/nsoc-worker.ts'),
+          'import-worker': resolve(root, 'src-main/models/import/import-worker.ts'),
+        },
         external: NATIVE_MODULES,
       },
     },

@@ -13,7 +13,8 @@ test('npm run build produces main, a sandbox-safe preload and the renderer witho
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  for (const f of ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
+  // the worker threads' entries sit beside the main bundle, where their clients look for them
+  for (const f of ['out/main/index.js', 'out/main/nsoc-worker.js', 'out/main/import-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
     assert.ok(existsSync(join(root, f)), `${f} missing`);
   }
   // A sandboxed preload cannot require local files: it must be one bundle that needs only 'electron'.
