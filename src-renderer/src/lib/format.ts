@@ -25,3 +25,11 @@ export function fmtBytes(b: number): string {
   if (b >= 1 << 10) return `${(b / (1 << 10)).toFixed(1)} kB`;
   return `${b} B`;
 }
+/** Power from milliwatts, in the unit that keeps three significant digits (an edge NSoC draws µW to mW). */
+export function fmtPower(milliW: number): string {
+  if (!Number.isFinite(milliW) || milliW < 0) return '—';
+  if (milliW >= 1000) return `${(milliW / 1000).toFixed(2)} W`;
+  if (milliW >= 1) return `${milliW.toPrecision(3)} mW`;
+  if (milliW >= 1e-3) return `${(milliW * 1000).toPrecision(3)} µW`;
+  return milliW === 0 ? '0 µW' : `${(milliW * 1e6).toPrecision(3)} nW`;
+}
