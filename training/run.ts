@@ -20,7 +20,8 @@ const USAGE = `usage: npm run train -- gesture|keywords [options]
   --epochs N       float pre-training epochs    --qat-epochs N   QAT fine-tuning epochs
                    (defaults: the shipped models' — gesture 40 + 8, keywords 20 + 5)
   --max-train N    training samples per epoch   --seed N   --threads N (torch threads, default 2)
-  --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)`;
+  --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)
+  --trainer-arg A  pass A on to training/train.py (repeatable), e.g. --trainer-arg=--time-shift=6`;
 
 /** The schedules the shipped models were trained with (docs/MODELS.md). */
 const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture: { float: 40, qat: 8 }, keywords: { float: 20, qat: 5 } };
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         tiny: { type: 'boolean' }, cache: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string' }, 'qat-epochs': { type: 'string' },
         'max-train': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'trainer-arg': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -103,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     task, dataDir, workDir, outDir, tiny,
     epochs: epochs ?? (tiny ? 1 : SHIPPED_EPOCHS[task].float),
     qatEpochs: qatEpochs ?? (tiny ? 1 : SHIPPED_EPOCHS[task].qat), maxTrain: tiny ? (maxTrain ?? 64) : maxTrain, seed,
-    trainerArgs: threads ? ['--threads', String(threads)] : undefined,
+    trainerArgs: [...(threads ? ['--threads', String(threads)] : []), ...(v['trainer-arg'] ?? [])],
     onTrainer: (e) => {
       if (e.event === 'progress') {
         const key = `${e.phase} ${e.epoch}/${e.epochs}`;

@@ -60,6 +60,19 @@ AUGMENT = {
 }
 
 
+def augment_description(task):
+    if task != 'keywords' or AUDIO == {'time_shift': 3, 'time_stretch': 0.15, 'mix_same': 0.0, 'tilt': 0.0}:
+        return AUGMENT.get(task, '')
+    a = AUDIO
+    extra = []
+    if a['mix_same'] > 0:
+        extra.append(f"same-class mixup by event thinning on {a['mix_same']:.0%} of samples")
+    if a['tilt'] > 0:
+        extra.append(f"random spectral tilt on {a['tilt']:.0%} of samples")
+    return (f"per sample: channel-axis warp ×0.85–1.15, time stretch ×{1 - a['time_stretch']:.2f}–{1 + a['time_stretch']:.2f} about the middle row, "
+            f"shift ±{a['time_shift']} rows, count gain ×0.7–1.3, 10 % event deletion (80 % of batches)" + ''.join('; ' + e for e in extra))
+
+
 def warp_index(n_out, n_in, scale, offset):
     """Nearest-neighbour source indices of a stretched axis, per sample ([B, n_out]; -1 = outside)."""
     pos = torch.arange(n_out, dtype=torch.float32)[None, :]
@@ -68,18 +81,28 @@ def warp_index(n_out, n_in, scale, offset):
     return src.long()
 
 
+# keywords augmentation knobs (train.py --time-shift/--time-stretch/--mix-same/--tilt); the defaults are
+# the shipped model's. Set once in main() from the arguments.
+AUDIO = {'time_shift': 3, 'time_stretch': 0.15, 'mix_same': 0.0, 'tilt': 0.0}
+
+
 def augment_audio(x, rng):
     """Cochlea frames (N, P, time rows, channels): per-sample vocal-tract-length-style warp of the
     channel axis (×0.85–1.15 about the middle channel — a different voice), time stretch (×0.85–1.15)
     and shift (±3 rows), event-count gain (×0.7–1.3) and 10 % event deletion. The synthesizer held
-    out for evaluation (flite) differs from espeak-ng exactly in such ways."""
+    out for evaluation (flite) differs from espeak-ng exactly in such ways. With a non-default
+    AUDIO['time_stretch'] the stretch is about the middle row (the default keeps the shipped one, about row 0);
+    AUDIO['tilt'] > 0: that fraction of samples also gets a random spectral tilt (events thinned with a
+    keep-probability falling linearly from 1 at channel 0 to 0.4–1 at the top channel — flite's voices
+    carry less high-frequency energy than espeak-ng's)."""
     n, c, h, w = x.shape
     g = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
     fw = 1 - WARP + 2 * WARP * torch.rand(n, generator=g)
-    ts = 0.85 + 0.3 * torch.rand(n, generator=g)
-    shift = torch.randint(-3, 4, (n,), generator=g).float()
+    stretch, shift_max = AUDIO['time_stretch'], AUDIO['time_shift']
+    ts = 1 - stretch + 2 * stretch * torch.rand(n, generator=g)
+    shift = torch.randint(-shift_max, shift_max + 1, (n,), generator=g).float()
     ci = warp_index(w, w, fw, (w / 2) * (1 - fw))
-    ti = warp_index(h, h, ts, shift)
+    ti = warp_index(h, h, ts, shift if stretch == 0.15 else (h / 2) * (1 - ts) + shift)
     pad = torch.cat([x, torch.zeros(n, c, h, 1)], dim=3)
     pad = torch.cat([pad, torch.zeros(n, c, 1, w + 1)], dim=2)  # index -1 → the zero row / column
     bi = torch.arange(n)[:, None, None, None]
@@ -88,7 +111,30 @@ def augment_audio(x, rng):
     gain = 0.7 + 0.6 * torch.rand(n, 1, 1, 1, generator=g)
     out = torch.clamp(torch.round(out * gain), 0, 15)
     keep = torch.rand(out.shape, generator=g) >= 0.1
-    return out * keep
+    out = out * keep
+    if AUDIO['tilt'] > 0:
+        sel = torch.rand(n, 1, generator=g) < AUDIO['tilt']
+        top = 0.4 + 0.6 * torch.rand(n, 1, generator=g)
+        ch = torch.arange(w, dtype=torch.float32)[None, :]
+        p = torch.where(sel, 1 - (1 - top) * ch / (w - 1), torch.ones(n, w))
+        out = torch.binomial(out, p[:, None, None, :].expand_as(out).contiguous(), generator=g)
+    return out
+
+
+def mix_same_class(x, y, rng, frac):
+    """Same-class mixup by event thinning, on a fraction frac of the samples: keep λ (0.3–0.7) of a
+    sample's events and 1 − λ of another same-class sample's from the batch (mostly another voice),
+    so the net sees word shapes between voices."""
+    n = len(y)
+    g = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
+    perm = torch.arange(n)
+    for cls in y.unique():
+        idx = (y == cls).nonzero()[:, 0]
+        perm[idx] = idx[torch.randperm(len(idx), generator=g)]
+    lam = (0.3 + 0.4 * torch.rand(n, 1, 1, 1, generator=g)).expand_as(x).contiguous()
+    sel = (torch.rand(n, generator=g) < frac)[:, None, None, None]
+    m = torch.binomial(x, lam, generator=g) + torch.binomial(x[perm], 1 - lam, generator=g)
+    return torch.where(sel, torch.clamp(m, 0, 15), x)
 
 
 def zoom_shift(x, rng, zoom, shift):
@@ -180,6 +226,8 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
         t0 = time.time()
         tot, seen, correct = 0.0, 0, 0
         for b, (xb, yb) in enumerate(batches(x, y, args.batch, rng=rng, limit=limit)):
+            if args.task == 'keywords' and AUDIO['mix_same'] > 0:
+                xb = mix_same_class(xb, yb, rng, AUDIO['mix_same'])
             xb = augment(xb, rng, args.task)
             if qat:
                 scores, emb, _, l1 = net(xb)
@@ -222,7 +270,12 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--tiny', action='store_true', help='a few steps: the smoke pipeline')
     ap.add_argument('--embedding', type=int, default=None)
+    ap.add_argument('--time-shift', type=int, default=3, help='keywords: time shift ±N rows')
+    ap.add_argument('--time-stretch', type=float, default=0.15, help='keywords: time stretch ×(1±F)')
+    ap.add_argument('--mix-same', type=float, default=0.0, help='keywords: fraction of samples mixed with a same-class sample')
+    ap.add_argument('--tilt', type=float, default=0.0, help='keywords: fraction of samples with a random spectral tilt')
     args = ap.parse_args()
+    AUDIO.update(time_shift=args.time_shift, time_stretch=args.time_stretch, mix_same=args.mix_same, tilt=args.tilt)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -273,7 +326,7 @@ def main():
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
             'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
-            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': AUGMENT.get(args.task, ''), 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
+            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
         },
     }
