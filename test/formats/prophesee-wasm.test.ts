@@ -100,6 +100,32 @@ if (process.argv.includes('--write')) {
     );
   });
 
+  // Runs of CD words (ADDR_Y, ADDR_X, TIME_LOW, an ignored type) with the odd EM, vector or
+  // TIME_HIGH word: most 8-word groups take the SIMD path, and its edges (a rare word inside
+  // a group, the batch limit reached mid-group, a chunk boundary) come up often.
+  const cdWord = fc.oneof(
+    { weight: 20, arbitrary: fc.tuple(fc.constantFrom(0, 2, 2, 2, 6, 7), fc.integer({ min: 0, max: 0xfff })).map(([t, v]) => (t << 12) | v) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(1, 3, 4, 5, 8), fc.integer({ min: 0, max: 0xfff })).map(([t, v]) => (t << 12) | v) },
+  );
+
+  test('EVT 3.0: WebAssembly (SIMD path) == JavaScript on runs of CD words, with copied and reused batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(cdWord, { minLength: 8, maxLength: 2000, size: 'large' }), fc.constantFrom(undefined, 5, 9, 64), fc.constantFrom(0, 17, 4096), async (words, batchSize, chunk) => {
+        const bytes = file([0x8000 | (words.length & 0xfff), ...words]);
+        const js = await read(bytes, 'js', batchSize, chunk);
+        assert.deepEqual(await read(bytes, 'wasm', batchSize, chunk), js);
+        // reuseBatches: batches are views of the kernel's columns (the direct path); copy each one
+        const copies: EventBatch[] = [];
+        const parts = chunk > 0 ? Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk)) : [bytes];
+        for await (const b of await openEvt3Stream(new ByteReader(parts, 'mem'), { batchSize, reuseBatches: true }, 'wasm')) {
+          copies.push({ t: b.t.slice(), x: b.x.slice(), y: b.y.slice(), p: b.p.slice(), length: b.length });
+        }
+        assert.deepEqual(concatBatches(copies), js.events);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('EVT 3.0: WebAssembly == JavaScript through repeated clock loops, and on an odd trailing byte', async () => {
     // (TIME_HIGH 4095, TIME_HIGH 0) pairs, each a loop of the 24-bit clock, with events between (2^53 µs would take 2^29 loops: not testable here)
     const words: number[] = [0x8000, 0x0005];

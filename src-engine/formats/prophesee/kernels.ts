@@ -7,6 +7,7 @@
  */
 import { compileKernel, type CompiledKernel, instantiate } from '../wasm';
 import { PROPHESEE_KERNELS_WASM_BASE64 } from './kernels-binary';
+import { COMPACT_TABLE, COMPACT_TABLE_BYTES } from './kernel-layout';
 import type { EventBatch } from '../../events/batch';
 import type { Columns } from './words';
 
@@ -63,7 +64,8 @@ export class WordKernel {
     readonly maxBytes: number,
   ) {
     const cap = limit + 11;
-    const t = 64;
+    // state at 0, the EVT 3.0 SIMD path's shuffle table (a data segment), then the columns
+    const t = COMPACT_TABLE + COMPACT_TABLE_BYTES;
     const x = t + 8 * cap;
     const y = x + 2 * cap;
     const p = y + 2 * cap;
