@@ -29,6 +29,7 @@ import { Compression, COMPRESSION_NAMES, type CompressionId, type Lz4Kernel, Pay
 import { DataTableRecorder } from './data-table';
 import { AEDAT4_VERSION_LINE, buildIOHeader, int64Bytes, type IOHeader, parseIOHeader } from './ioheader';
 import { describeStreams, eventStreamXml, type StreamDescription, XmlError } from './info-xml';
+import { MAX_DIRECT_BATCH } from './lz4-kernel';
 import { EVENT_BYTES, EventPacketEncoder, EventVectorReader, type EventVector, firstBadEvent, locateEvents } from './packets';
 import { PayloadError } from './payload-error';
 
@@ -149,12 +150,15 @@ interface BodyContext {
 
 async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
   const { src, tablePos } = c;
-  const decoder = new PayloadDecoder(c.compression, LIMITS.maxDecompressedBytes, c.lz4);
+  // with reuseBatches the WebAssembly columns hold a whole batch, and each batch is a view of them (no copy out)
+  const directCols = c.reuse && c.batchSize <= MAX_DIRECT_BATCH ? c.batchSize : undefined;
+  const decoder = new PayloadDecoder(c.compression, LIMITS.maxDecompressedBytes, c.lz4, directCols);
   const vectors = new EventVectorReader();
-  // LZ4 payloads decoded in WebAssembly memory are also unpacked there (into columns grown on demand)
+  // LZ4 payloads decoded in WebAssembly memory are also unpacked there
   const wasm = decoder.wasmEvents;
-  const builder = new BatchBuilder(c.batchSize, c.reuse, wasm ? INITIAL_BATCH_EVENTS : c.batchSize);
-  const cap = builder.capacity;
+  const direct = wasm !== null && directCols !== undefined ? wasm : null;
+  const builder = direct ? null : new BatchBuilder(c.batchSize, c.reuse, wasm ? INITIAL_BATCH_EVENTS : c.batchSize);
+  const cap = c.batchSize;
   let n = 0;
   for (;;) {
     const at = src.offset;
@@ -191,24 +195,26 @@ async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
     let done = 0;
     while (done < vec.count) {
       const k = Math.min(vec.count - done, cap - n);
-      if (wasm) builder.ensure(n + k);
-      const r = wasm
-        ? wasm.events(vec.start, done, k, builder.t, builder.x, builder.y, builder.p, n)
-        : vectors.decode(done, k, builder.t, builder.x, builder.y, builder.p, n);
+      let r: number;
+      if (direct) r = direct.eventsInPlace(vec.start, done, k, n);
+      else if (wasm) {
+        builder!.ensure(n + k);
+        r = wasm.events(vec.start, done, k, builder!.t, builder!.x, builder!.y, builder!.p, n);
+      } else r = vectors.decode(done, k, builder!.t, builder!.x, builder!.y, builder!.p, n);
       if (r < 0) throw badEvent(src, bytes, vec, firstBadEvent(bytes, vec, done, k), at, streamId);
       n = r;
       done += k;
       if (n === cap) {
-        yield builder.take(n);
+        yield direct ? direct.view(n) : builder!.take(n);
         n = 0;
       }
     }
     if (c.flushPackets && n > 0) {
-      yield builder.take(n);
+      yield direct ? direct.view(n) : builder!.take(n);
       n = 0;
     }
   }
-  if (n > 0) yield builder.take(n);
+  if (n > 0) yield direct ? direct.view(n) : builder!.take(n);
 }
 
 /** The error for the event `decode` refused (timestamp outside a double's exact range, or a negative coordinate). */

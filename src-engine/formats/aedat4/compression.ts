@@ -34,7 +34,7 @@ export class PayloadDecoder {
   private readonly out: OutputBuffer;
   /** the LZ4 block decoder in use */
   readonly kernel: Lz4Kernel;
-  /** WebAssembly event extraction for LZ4 payloads (see WasmOutputBuffer.events), or null */
+  /** WebAssembly event extraction for LZ4 payloads (WasmOutputBuffer.events / eventsInPlace), or null */
   readonly wasmEvents: WasmOutputBuffer | null;
 
   constructor(
@@ -42,9 +42,11 @@ export class PayloadDecoder {
     readonly limit: number,
     /** 'js' forces the JavaScript LZ4 decoder (tests compare the two); default: WebAssembly where available */
     kernel: Lz4Kernel = 'wasm',
+    /** events the WebAssembly columns hold (a whole batch for `eventsInPlace`; default: a scratch chunk) */
+    columns?: number,
   ) {
     const isLz4 = compression === Compression.LZ4 || compression === Compression.LZ4_HIGH;
-    const wasm = isLz4 && kernel === 'wasm' ? WasmOutputBuffer.create(limit) : null;
+    const wasm = isLz4 && kernel === 'wasm' ? WasmOutputBuffer.create(limit, columns) : null;
     this.out = wasm ?? new OutputBuffer(limit);
     this.kernel = wasm ? 'wasm' : 'js';
     this.wasmEvents = wasm;

@@ -9,16 +9,23 @@
 import { LZ4_KERNEL_WASM_BASE64 } from './lz4-kernel-binary';
 import { OutputBuffer } from './lz4-frame';
 import { PayloadError } from './payload-error';
+import type { EventBatch } from '../../events/batch';
 import { compileKernel, type CompiledKernel, instantiate, WASM_PAGE, type WasmMemory } from '../wasm';
 
 type BlockKernel = (s: number, sEnd: number, d: number, dEnd: number, dMin: number) => number;
 type EventsKernel = (src: number, n: number, t: number, x: number, y: number, p: number) => number;
 
 const PAGE = WASM_PAGE;
-/** events extracted per `events` call; their columns (13 bytes an event) reuse the staged payload's room */
+/** events per `events` call when the columns are scratch copied out to a BatchBuilder */
 const EXTRACT_EVENTS = 8192;
-const COLUMN_BYTES = EXTRACT_EVENTS * 13;
+/** bytes an event takes in the columns: t f64, x u16, y u16, p u8 */
+const COLUMN_EVENT_BYTES = 13;
 const EVENT_STRUCT_BYTES = 16;
+/**
+ * Largest batch whose columns live in the kernel's memory (batches are then
+ * views of it, with reuseBatches); larger ones are copied out in chunks.
+ */
+export const MAX_DIRECT_BATCH = 1 << 20;
 
 let compiled: CompiledKernel | null | undefined;
 
@@ -33,34 +40,49 @@ export function lz4KernelAvailable(): boolean {
 }
 
 /**
- * An OutputBuffer living in a WebAssembly memory: the output at address 0
- * (so output positions are addresses), the staged compressed payload right
- * behind it. Every block of a staged payload is decoded by the kernel.
+ * An OutputBuffer living in a WebAssembly memory. Layout: event columns at
+ * address 0 (t f64, x u16, y u16, p u8 for `columns` events; they never move,
+ * so events gathered from several packets survive a growing output), the
+ * output from `outAt` (`bytes` views it, so output positions are offsets
+ * from there), the staged compressed payload right behind the output. Every
+ * block of a staged payload is decoded by the kernel.
  */
 export class WasmOutputBuffer extends OutputBuffer {
   private readonly memory: WasmMemory;
   private readonly kernel: BlockKernel;
   private readonly extract: EventsKernel;
-  /** where the staged payload starts (= the output capacity) */
+  /** where the output starts (behind the columns) */
+  private readonly outAt: number;
+  /** where the staged payload starts (= outAt + the output capacity) */
   private inAt: number;
   private inLen = 0;
   private staged: Uint8Array | null = null;
 
-  private constructor(limit: number, k: CompiledKernel) {
+  private constructor(
+    limit: number,
+    k: CompiledKernel,
+    /** events the columns hold */
+    readonly columns: number,
+  ) {
     super(limit);
-    this.inAt = this.bytes.length;
+    this.outAt = (columns * COLUMN_EVENT_BYTES + 15) & ~15;
+    this.inAt = this.outAt + this.bytes.length;
     const { memory, exports } = instantiate(k, this.inAt + PAGE);
     this.memory = memory;
     this.kernel = exports.block as BlockKernel;
     this.extract = exports.events as EventsKernel;
-    this.reserve(columnsAt(this.inAt) + COLUMN_BYTES);
-    this.bytes = new Uint8Array(this.memory.buffer, 0, this.inAt);
+    this.bytes = new Uint8Array(this.memory.buffer, this.outAt, this.inAt - this.outAt);
   }
 
-  /** A buffer decoding with WebAssembly, or null where it is unavailable. */
-  static create(limit: number): WasmOutputBuffer | null {
+  /**
+   * A buffer decoding with WebAssembly, or null where it is unavailable.
+   * `columns`: events its columns hold (default: a scratch chunk; a whole
+   * batch, at most MAX_DIRECT_BATCH, for `eventsInPlace`).
+   */
+  static create(limit: number, columns = EXTRACT_EVENTS): WasmOutputBuffer | null {
     const k = kernelModule();
-    return k ? new WasmOutputBuffer(limit, k) : null;
+    if (!(Number.isInteger(columns) && columns >= 1 && columns <= MAX_DIRECT_BATCH)) throw new RangeError(`column capacity must be 1…${MAX_DIRECT_BATCH}, got ${columns}`);
+    return k ? new WasmOutputBuffer(limit, k, columns) : null;
   }
 
   /** Grows the memory to at least `bytes` (growing detaches the old views). */
@@ -72,7 +94,7 @@ export class WasmOutputBuffer extends OutputBuffer {
     } catch {
       throw new PayloadError('limit', `cannot get ${bytes} bytes of WebAssembly memory for the LZ4 decoder`);
     }
-    this.bytes = new Uint8Array(this.memory.buffer, 0, this.inAt);
+    this.bytes = new Uint8Array(this.memory.buffer, this.outAt, this.inAt - this.outAt);
   }
 
   override ensure(used: number, n: number): void {
@@ -82,15 +104,16 @@ export class WasmOutputBuffer extends OutputBuffer {
     let cap = this.bytes.length;
     while (cap < need) cap *= 2;
     cap = Math.min(cap, this.limit);
-    // the output keeps its place at 0; the staged payload moves up behind it
-    this.reserve(columnsAt(cap) + Math.max(this.inLen, COLUMN_BYTES));
-    new Uint8Array(this.memory.buffer).copyWithin(cap, this.inAt, this.inAt + this.inLen);
-    this.inAt = cap;
-    this.bytes = new Uint8Array(this.memory.buffer, 0, cap);
+    // the output keeps its place; the staged payload moves up behind it
+    const inAt = this.outAt + cap;
+    this.reserve(inAt + this.inLen);
+    new Uint8Array(this.memory.buffer).copyWithin(inAt, this.inAt, this.inAt + this.inLen);
+    this.inAt = inAt;
+    this.bytes = new Uint8Array(this.memory.buffer, this.outAt, cap);
   }
 
   override stage(src: Uint8Array): void {
-    this.reserve(columnsAt(this.inAt) + Math.max(src.length, COLUMN_BYTES));
+    this.reserve(this.inAt + src.length);
     new Uint8Array(this.memory.buffer, this.inAt, src.length).set(src);
     this.inLen = src.length;
     this.staged = src;
@@ -98,38 +121,54 @@ export class WasmOutputBuffer extends OutputBuffer {
 
   override block(src: Uint8Array, sPos: number, sEnd: number, dPos: number, dEnd: number, dMin: number): number {
     if (src !== this.staged) return super.block(src, sPos, sEnd, dPos, dEnd, dMin);
-    return this.kernel(this.inAt + sPos, this.inAt + sEnd, dPos, dEnd, dMin);
+    const o = this.outAt;
+    const r = this.kernel(this.inAt + sPos, this.inAt + sEnd, o + dPos, o + dEnd, o + dMin);
+    return r < 0 ? r : r - o;
   }
 
   /**
-   * EventVectorReader.decode for the payload decoded last (`bytes` from 0):
-   * events [first, first + count) of the struct vector at byte `start` into
-   * the columns from index `n`; the new index, or −1 when some event of the
-   * range cannot be represented. Overwrites the staged payload (no longer
-   * needed once decoded), never grows the memory (stage/ensure reserved the
-   * room), so views of the decoded payload stay valid.
+   * Events [first, first + count) of the struct vector at byte `start` of the
+   * payload decoded last (`bytes`) into the columns from index `n` (n + count
+   * ≤ `columns`); the new index, or −1 when some event of the range cannot be
+   * represented (the same values and refusals as EventVectorReader.decode).
+   * Never grows the memory, so views of the decoded payload stay valid.
+   */
+  eventsInPlace(start: number, first: number, count: number, n: number): number {
+    const c = this.columns;
+    if (n + count > c) throw new RangeError(`${n + count} events do not fit ${c} columns`);
+    const src = this.outAt + start + first * EVENT_STRUCT_BYTES;
+    return this.extract(src, count, 8 * n, 8 * c + 2 * n, 10 * c + 2 * n, 12 * c + n) === 0 ? n + count : -1;
+  }
+
+  /**
+   * Events [0, n) of the columns as a batch: views of this memory, valid
+   * until the next `eventsInPlace` or until the memory grows (the
+   * reuseBatches contract: until the stream's next iteration).
+   */
+  view(n: number): EventBatch {
+    const buf = this.memory.buffer;
+    const c = this.columns;
+    return { t: new Float64Array(buf, 0, n), x: new Uint16Array(buf, 8 * c, n), y: new Uint16Array(buf, 10 * c, n), p: new Uint8Array(buf, 12 * c, n), length: n };
+  }
+
+  /**
+   * The same extraction into JavaScript columns, through the kernel's columns
+   * in chunks: events [first, first + count) into t, x, y, p from index `n`;
+   * the new index, or −1.
    */
   events(start: number, first: number, count: number, t: Float64Array, x: Uint16Array, y: Uint16Array, p: Uint8Array, n: number): number {
-    this.staged = null;
-    const at = columnsAt(this.inAt);
+    const c = this.columns;
     const buf = this.memory.buffer;
-    let src = start + first * EVENT_STRUCT_BYTES;
     for (let done = 0; done < count; ) {
-      const k = Math.min(count - done, EXTRACT_EVENTS);
-      if (this.extract(src, k, at, at + 8 * k, at + 10 * k, at + 12 * k) !== 0) return -1;
-      t.set(new Float64Array(buf, at, k), n);
-      x.set(new Uint16Array(buf, at + 8 * k, k), n);
-      y.set(new Uint16Array(buf, at + 10 * k, k), n);
-      p.set(new Uint8Array(buf, at + 12 * k, k), n);
+      const k = Math.min(count - done, c);
+      if (this.eventsInPlace(start, first + done, k, 0) < 0) return -1;
+      t.set(new Float64Array(buf, 0, k), n);
+      x.set(new Uint16Array(buf, 8 * c, k), n);
+      y.set(new Uint16Array(buf, 10 * c, k), n);
+      p.set(new Uint8Array(buf, 12 * c, k), n);
       n += k;
       done += k;
-      src += k * EVENT_STRUCT_BYTES;
     }
     return n;
   }
-}
-
-/** The 8-aligned start of the column scratch behind an output of `outCap` bytes. */
-function columnsAt(outCap: number): number {
-  return (outCap + 7) & ~7;
 }
