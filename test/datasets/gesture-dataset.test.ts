@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { GESTURE_CLASSES, GESTURE_INPUT } from '../../src-engine/datasets/gesture/index';
+import { createHash } from 'node:crypto';
+import { GESTURE_ALL_CLASSES, GESTURE_CLASSES, GESTURE_INPUT, GESTURE_NOVEL } from '../../src-engine/datasets/gesture/index';
 import { readY4m } from '../../src-engine/media/y4m';
 import { readDatasetMeta, readSplit, shardPaths } from '../../src-main/datasets/dataset-writer';
 import { datasetCommand } from '../../src-main/cli/commands/dataset';
-import { generateGestureDataset, gesturePlanParams, planGestureDataset } from '../../src-main/datasets/gesture/index';
+import { dvsFewshotShards, generateGestureDataset, gesturePlanParams, planGestureDataset } from '../../src-main/datasets/gesture/index';
 
 const BIN = join(import.meta.dirname, '../../bin/neurolive.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'neurolive-gesture-'));
@@ -28,12 +29,18 @@ test('the plan keeps test and few-shot subjects out of training, and held-out cl
   for (const s of val) assert.ok(train.has(s), `val subject ${s} is a training subject`);
   for (const s of [...testS, ...few]) assert.ok(!train.has(s), `subject ${s} of test/fewshot also in train`);
   const samples = (split: string, c: number) => jobs.filter((j) => j.split === split).flatMap((j) => j.clips).filter((k) => k.classIndex === c).reduce((n, k) => n + k.windows.length, 0);
-  const held = [6, 9];
-  for (let c = 0; c < 11; c++) {
+  const held = [6, 9, 11, 12, 13, 14, 15, 16];
+  assert.equal(GESTURE_ALL_CLASSES.length, 17);
+  for (let c = 0; c < 17; c++) {
     assert.equal(samples('train', c), held.includes(c) ? 0 : 200);
     assert.equal(samples('val', c), held.includes(c) ? 0 : 30);
     assert.equal(samples('test', c), held.includes(c) ? 0 : 40);
     assert.equal(samples('fewshot', c), 30);
+  }
+  // the novel gestures come after the DVS Gesture classes' fewshot shards, in shards of their own
+  const first = dvsFewshotShards(gesturePlanParams(1, {}));
+  for (const j of jobs.filter((j) => j.split === 'fewshot')) {
+    assert.ok(j.clips.every((c) => (c.classIndex >= 11) === (j.shard >= first)), `fewshot shard ${j.shard} mixes DVS Gesture and novel classes`);
   }
   // val never repeats a training take
   const takes = (split: string) => new Set(jobs.filter((j) => j.split === split).flatMap((j) => j.clips.map((c) => `${c.subject}/${c.take}/${c.classIndex}`)));
@@ -46,10 +53,13 @@ test('neurolive dataset gesture --tiny writes a complete dataset the reader acce
   const out = join(tmp, 'cli');
   const r = cli('dataset', 'gesture', '--out', out, '--tiny', '--seed', '4', '--workers', '0');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /gesture dataset in .*: train 18, val 18, test 9, fewshot 22 samples, 11 classes \(2 held out\)/);
+  assert.match(r.out, /gesture dataset in .*: train 18, val 18, test 9, fewshot 34 samples, 17 classes \(8 held out\)/);
   const meta = readDatasetMeta(out);
-  assert.deepEqual(meta.classes, [...GESTURE_CLASSES]);
-  assert.deepEqual(meta.heldOutClasses, ['air_guitar', 'left_arm_counter_clockwise']);
+  assert.deepEqual(meta.classes, [...GESTURE_CLASSES, ...GESTURE_NOVEL]);
+  assert.deepEqual(meta.heldOutClasses, ['air_guitar', 'left_arm_counter_clockwise', ...GESTURE_NOVEL]);
+  assert.equal(meta.generator.version, 'gesture-1');
+  assert.equal(meta.generator.fewshotVersion, 'gesture-fewshot-2');
+  assert.deepEqual(meta.generator.novelClasses, [...GESTURE_NOVEL]);
   assert.deepEqual(meta.input, GESTURE_INPUT);
   assert.equal(meta.seed, 4);
   const groups: Record<string, Set<number>> = {};
@@ -57,8 +67,8 @@ test('neurolive dataset gesture --tiny writes a complete dataset the reader acce
     const s = readSplit(out, name);
     assert.deepEqual(s.sampleShape, [64, 64, 10]);
     const labels = new Set(s.y);
-    if (name === 'fewshot') assert.equal(labels.size, 11);
-    else for (const c of ['air_guitar', 'left_arm_counter_clockwise']) assert.ok(!labels.has(GESTURE_CLASSES.indexOf(c as never)), `${name} holds ${c}`);
+    if (name === 'fewshot') assert.equal(labels.size, 17);
+    else for (const c of meta.heldOutClasses) assert.ok(!labels.has((meta.classes as readonly string[]).indexOf(c)), `${name} holds ${c}`);
     groups[name] = new Set(s.group);
     // every sample has events, none is all-saturated
     for (let i = 0; i < s.count; i++) {
@@ -123,4 +133,43 @@ test('dataset gesture-clip writes a y4m; bad arguments get a readable message', 
   await assert.rejects(datasetCommand(['gesture']), /dataset gesture needs --out DIR/);
   await assert.rejects(datasetCommand(['gesture', '--out', tmp, '--per-class', 'lots']), /--per-class must be a whole number from 1 to 100000, not 'lots'/);
   await assert.rejects(datasetCommand(['faces', '--out', tmp]), /dataset takes gesture, keywords or gesture-clip, not 'faces'/);
+});
+
+test('the splits generator gesture-1 wrote are byte-identical: train/val/test and the DVS Gesture fewshot shards', async () => {
+  // sha-256 of x, y and group of a --tiny --seed 1 dataset, recorded with generator 'gesture-1'
+  // before the novel gestures were added; the shipped model was trained and evaluated on such splits
+  const GESTURE_1 = {
+    train: 'bc43fdd3b9c364571e4ec86b850f93a8f26a088c2432f3b1e7146703cafd13cd',
+    val: '728fe891659ed08666370142e3b0c6fd4ceaa4cdf6d7b94f766bc4b9f70a6a9f',
+    test: '6cd60409c00a227e0231f4664085c58070569e1c38d9c9e58a8c14799460fadb',
+    fewshotShards: '75b6cd66b12d91f806b60ec268960831ed1083b6ebc1dea9e1616dfbfab43be5',
+  };
+  const out = join(tmp, 'seed1');
+  await generateGestureDataset({ outDir: out, seed: 1, tiny: true, workers: 0 });
+  const sha = (files: string[]) => {
+    const h = createHash('sha256');
+    for (const f of files) h.update(readFileSync(f));
+    return h.digest('hex');
+  };
+  for (const split of ['train', 'val', 'test'] as const) assert.equal(sha(['x', 'y', 'group'].map((k) => join(out, `${split}-${k}.npy`))), GESTURE_1[split], `${split} changed`);
+  const params = gesturePlanParams(1, { tiny: true });
+  const first = dvsFewshotShards(params);
+  const dvsShards = Array.from({ length: first }, (_, k) => shardPaths(out, 'fewshot', k)).flatMap((p) => [p.x, p.y, p.group]);
+  assert.equal(sha(dvsShards), GESTURE_1.fewshotShards, 'the DVS Gesture classes’ fewshot shards changed');
+  // the assembled fewshot split starts with exactly those samples, then the novel gestures (only there)
+  const few = readSplit(out, 'fewshot');
+  const dvsCount = 11 * params.perClass.fewshot;
+  assert.ok([...few.y.subarray(0, dvsCount)].every((c) => c < 11));
+  assert.ok([...few.y.subarray(dvsCount)].every((c) => c >= 11));
+  assert.equal(new Set(few.y.subarray(dvsCount)).size, GESTURE_NOVEL.length);
+  for (const split of ['train', 'val', 'test']) assert.ok(readSplit(out, split).y.every((c) => c < 11), `${split} holds a novel gesture`);
+
+  // a different novel set (here: a stale key) re-renders the novel shards only
+  writeFileSync(join(out, 'shards', 'plan-novel.json'), '{"stale":true}');
+  rmSync(join(out, 'meta.json'));
+  const progress: number[] = [];
+  await generateGestureDataset({ outDir: out, seed: 1, tiny: true, workers: 0, onProgress: (done, total) => progress.push(done, total) });
+  const novelSamples = planGestureDataset(params).filter((j) => j.split === 'fewshot' && j.shard >= first).reduce((n, j) => n + j.samples, 0);
+  assert.equal(progress[0], progress[1] - novelSamples, 'only the novel gestures’ shards are rendered again');
+  assert.equal(sha(dvsShards), GESTURE_1.fewshotShards);
 });

@@ -6,7 +6,7 @@
  * function of (clip, t): no state, so any frame can be rendered on its own.
  * Units: frame heights; x from the frame centre, y down from the top.
  */
-import { GESTURE_CLASSES } from './classes';
+import { GESTURE_ALL_CLASSES } from './classes';
 import type { GestureClip } from './scene';
 
 /** Joint slots in a Pose (x at 2k, y at 2k + 1). */
@@ -24,10 +24,13 @@ export interface Pose {
   xy: Float64Array;
   headTurn: number;
   headShift: number;
+  /** hand size factors (1 = the subject's hand; a fist punched at the camera looks bigger) */
+  handScaleR: number;
+  handScaleL: number;
 }
 
 export function makePose(): Pose {
-  return { xy: new Float64Array(JOINTS * 2), headTurn: 1, headShift: 0 };
+  return { xy: new Float64Array(JOINTS * 2), headTurn: 1, headShift: 0, handScaleR: 1, handScaleL: 1 };
 }
 
 const TAU = 2 * Math.PI;
@@ -60,6 +63,24 @@ function armReach(xy: Float64Array, shoulder: number, side: number, U: number, F
   armAngles(xy, shoulder, side, U, F, alpha, gamma);
 }
 
+/** Sets knee and foot from the thigh and shin angles away from straight down (positive = outwards). */
+function leg(xy: Float64Array, hip: number, side: number, thigh: number, shin: number, a: number, b: number): void {
+  const kx = xy[2 * hip] + side * thigh * Math.sin(a), ky = xy[2 * hip + 1] + thigh * Math.cos(a);
+  xy[2 * hip + 2] = kx;
+  xy[2 * hip + 3] = ky;
+  xy[2 * hip + 4] = kx + side * shin * Math.sin(b);
+  xy[2 * hip + 5] = ky + shin * Math.cos(b);
+}
+
+/** A straight arm raised forwards in the plane through the shoulder: `c` is the cosine of its angle from hanging down. */
+function straightArm(xy: Float64Array, shoulder: number, side: number, U: number, F: number, out: number, c: number): void {
+  const sx = xy[2 * shoulder], sy = xy[2 * shoulder + 1];
+  xy[2 * shoulder + 2] = sx + side * out * (U / (U + F));
+  xy[2 * shoulder + 3] = sy + U * c;
+  xy[2 * shoulder + 4] = sx + side * out;
+  xy[2 * shoulder + 5] = sy + (U + F) * c;
+}
+
 /** Writes the figure's pose at time t (seconds) into `pose`. */
 export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   const { subject: s, take: k } = clip;
@@ -69,7 +90,9 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   const r = k.r;
   const P = TAU * k.freq * t + k.phase;
   const A = k.amp;
-  const cls = GESTURE_CLASSES[clip.classIndex];
+  const cls = GESTURE_ALL_CLASSES[clip.classIndex];
+  // 0 → 1 → 0 once per cycle: the novel gestures' main movement
+  const s01 = (1 - Math.cos(P)) / 2;
 
   // body: neck, shoulders, pelvis with a slow sway (every class) and, for `other`, maybe stepping
   let swayX = k.sway * Math.sin(TAU * k.swayHz * t + r[11] * TAU);
@@ -78,6 +101,8 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   let stepping = 0;
   pose.headTurn = 1;
   pose.headShift = 0;
+  pose.handScaleR = 1;
+  pose.handScaleL = 1;
   if (cls === 'other') {
     // a mix of non-class motions, chosen by the take's randoms
     if (r[0] < 0.45) {
@@ -92,15 +117,21 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
     }
     if (r[4] < 0.3) lean = 0.08 * A * Math.sin(TAU * (0.2 + 0.4 * r[5]) * t + r[6] * TAU);
   }
-  const nx = k.neckX + swayX + lean * T * 0.5, ny = k.neckY + bob;
+  // bow: the torso bends towards the camera, so the neck sinks towards the pelvis (which stays)
+  const drop = cls === 'bow' ? Math.min(0.6, (0.3 + 0.2 * r[6]) * A) * T * Math.pow(s01, 1.3) : 0;
+  // jumping jack: a hop at each open/close transition; side kick: the body leans away from the kick
+  if (cls === 'jumping_jack') bob -= (0.025 + 0.02 * r[8]) * sc * Math.abs(Math.sin(P));
+  if (cls === 'side_kick') lean = (0.05 + 0.04 * r[9]) * A * s01;
+  const nx = k.neckX + swayX + lean * T * 0.5, ny = k.neckY + bob + drop;
   xy[2 * J.neck] = nx;
   xy[2 * J.neck + 1] = ny;
-  const px = k.neckX + swayX, py = ny + T;
+  const px = k.neckX + swayX, py = ny + T - drop;
   xy[2 * J.pelvis] = px;
   xy[2 * J.pelvis + 1] = py;
   const hr = s.headRadius * sc;
   xy[2 * J.head] = nx + pose.headShift * hr * 0.4 + lean * hr;
-  xy[2 * J.head + 1] = ny - hr * 1.15;
+  // a bowing head tips forward: it sinks further than the neck
+  xy[2 * J.head + 1] = drop > 0 ? ny - hr * 1.15 + (drop / T) * hr * 1.2 : ny - hr * 1.15;
   const shY = ny + 0.05 * T;
   xy[2 * J.shoulderR] = nx - SW / 2;
   xy[2 * J.shoulderR + 1] = shY;
@@ -118,6 +149,16 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
     xy[2 * hip + 3] = hy + thigh * (1 - lift);
     xy[2 * hip + 4] = hx + side * 0.04 * sc;
     xy[2 * hip + 5] = hy + thigh * (1 - lift) + shin * (1 - 0.3 * lift);
+  }
+  if (cls === 'jumping_jack') {
+    // feet jump apart as the arms go up
+    const a = Math.atan2((0.3 + 0.2 * r[7]) * A * T * s01, thigh + shin);
+    leg(xy, J.hipR, -1, thigh, shin, a, a);
+    leg(xy, J.hipL, 1, thigh, shin, a, a);
+  } else if (cls === 'side_kick') {
+    // the subject's right leg swings out sideways, knee straightening at the top
+    const a = (0.6 + 0.5 * r[7]) * A * Math.pow(s01, 1.5);
+    leg(xy, J.hipR, -1, thigh, shin, a, a + 0.3 * (1 - s01));
   }
 
   // resting arms hang slightly out, with a little breathing motion
@@ -185,6 +226,62 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
       armReach(xy, J.shoulderL, 1, U, F, xy[2 * J.shoulderL] + (U + F) * (0.75 + 0.15 * r[6]) + slide, xy[2 * J.shoulderL + 1] + T * (0.1 + 0.2 * r[7]) + slide * 0.5);
       const strum = T * (0.08 + 0.1 * r[8]) * A * Math.sin(P);
       armReach(xy, J.shoulderR, -1, U, F, nx - T * (0.05 + 0.1 * r[10]), ny + T * (0.8 + 0.12 * r[5]) + strum);
+      break;
+    }
+    case 'raise_both_arms': {
+      // straight arms lifted forward and up to overhead, then lowered: seen from the front the hands rise
+      // past the shoulders while the arms foreshorten (pointing at the camera half way)
+      const e = Math.min(0.95, 0.12 + (0.78 + 0.1 * r[6]) * A * Math.pow(s01, 0.8)) * Math.PI;
+      const out = SW * (0.04 + 0.1 * r[7]);
+      for (const [shoulder, side] of [[J.shoulderR, -1], [J.shoulderL, 1]] as const) straightArm(xy, shoulder, side, U, F, out, Math.cos(e));
+      break;
+    }
+    case 'jumping_jack': {
+      // straight-ish arms sweep sideways from the hips to over the head
+      const top = -Math.PI / 2 + 0.15 + 0.25 * r[6];
+      const alpha = restA + (top - restA) * Math.min(1, 0.85 * A + 0.15) * s01;
+      armAngles(xy, J.shoulderR, -1, U, F, alpha, alpha + 0.15);
+      armAngles(xy, J.shoulderL, 1, U, F, alpha, alpha + 0.15);
+      break;
+    }
+    case 'punch_forward': {
+      // boxing: fists guard the chin and punch straight at the camera in turn; a punching arm
+      // foreshortens, its elbow rising behind the fist, its shoulder turning in, the fist growing
+      for (const [shoulder, side, ph] of [[J.shoulderR, -1, 0], [J.shoulderL, 1, Math.PI]] as const) {
+        const ext = Math.min(1, A) * Math.pow(Math.max(0, Math.sin(P + ph)), 0.7);
+        xy[2 * shoulder] -= side * SW * 0.15 * ext;
+        const sx = xy[2 * shoulder], sy = xy[2 * shoulder + 1];
+        const gx = nx + side * SW * (0.15 + 0.1 * r[6]), gy = ny + T * (0.1 + 0.1 * r[7]);
+        const fx = sx - side * SW * (0.05 + 0.15 * r[8]), fy = sy - T * (0.05 + 0.1 * r[9]);
+        if (side < 0) pose.handScaleR = 1 + (0.6 + 0.4 * r[10]) * ext;
+        else pose.handScaleL = 1 + (0.6 + 0.4 * r[10]) * ext;
+        const hx = gx + (fx - gx) * ext, hy = gy + (fy - gy) * ext;
+        const elx = sx + side * U * 0.3, ely = sy + U * 0.9;
+        xy[2 * shoulder + 2] = elx + ((sx + hx) / 2 - elx) * ext;
+        xy[2 * shoulder + 3] = ely + ((sy + hy) / 2 - ely) * ext;
+        xy[2 * shoulder + 4] = hx;
+        xy[2 * shoulder + 5] = hy;
+      }
+      break;
+    }
+    case 'wave_both_hands': {
+      // both arms up, forearms swinging: mirrored (both out, both in) or side by side, per take
+      const swing = (0.4 + 0.4 * r[6]) * A * Math.sin(P);
+      const alpha = -0.35 - 0.4 * r[7] + 0.1 * swing;
+      armAngles(xy, J.shoulderR, -1, U, F, alpha, -Math.PI / 2 + 0.1 + swing);
+      armAngles(xy, J.shoulderL, 1, U, F, alpha, -Math.PI / 2 + 0.1 + k.dir * swing);
+      break;
+    }
+    case 'side_kick': {
+      // arms lift out sideways for balance as the leg kicks
+      const alpha = restA - (0.5 + 0.4 * r[8]) * s01;
+      armAngles(xy, J.shoulderR, -1, U, F, alpha, alpha + 0.3);
+      armAngles(xy, J.shoulderL, 1, U, F, alpha, alpha + 0.3);
+      break;
+    }
+    case 'bow': {
+      rest(J.shoulderR, -1);
+      rest(J.shoulderL, 1);
       break;
     }
     default: {

@@ -138,7 +138,8 @@ export class GestureRenderer {
     for (const sh of [J.shoulderL, J.shoulderR]) {
       fillCapsule(c, X(sh), Y(sh), X(sh + 1), Y(sh + 1), armR * 1.1, upper);
       fillCapsule(c, X(sh + 1), Y(sh + 1), X(sh + 2), Y(sh + 2), armR, s.sleeve);
-      fillCapsule(c, X(sh + 2), Y(sh + 2), X(sh + 2), Y(sh + 2), armR * 1.3, s.skin);
+      const hand = sh === J.shoulderL ? this.pose.handScaleL : this.pose.handScaleR;
+      fillCapsule(c, X(sh + 2), Y(sh + 2), X(sh + 2), Y(sh + 2), armR * 1.3 * hand, s.skin);
     }
 
     const d = c.data, light = this.light;

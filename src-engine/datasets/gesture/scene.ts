@@ -6,7 +6,7 @@
  * Lengths are in units of the frame height; luma in albedo units (0…1).
  */
 import { Random } from '../../sources/random';
-import { GESTURE_CLASSES } from './classes';
+import { GESTURE_ALL_CLASSES } from './classes';
 
 export interface GestureSubject {
   id: number;
@@ -148,12 +148,19 @@ const FREQ: Record<string, [number, number]> = {
   air_drums: [2, 3.5],
   air_guitar: [2.5, 5],
   other: [0.3, 1.2],
+  // novel (few-shot only) gestures; slow ones start fast enough that a 500 ms window never sees a still pose
+  raise_both_arms: [0.6, 1.1],
+  jumping_jack: [0.8, 1.4],
+  punch_forward: [1, 2],
+  wave_both_hands: [1.4, 3],
+  side_kick: [0.6, 1.2],
+  bow: [0.5, 1],
 };
 
 export function makeTake(takeSeed: number, classIndex: number, aspect = 1): GestureTake {
   const r = new Random(mixSeed(takeSeed, 0x7a4e, classIndex));
-  const cls = GESTURE_CLASSES[classIndex];
-  if (!cls) throw new RangeError(`gesture class index ${classIndex} is outside 0…${GESTURE_CLASSES.length - 1}`);
+  const cls = GESTURE_ALL_CLASSES[classIndex];
+  if (!cls) throw new RangeError(`gesture class index ${classIndex} is outside 0…${GESTURE_ALL_CLASSES.length - 1}`);
   const [f0, f1] = FREQ[cls]!;
   const halfW = aspect / 2;
   const clutter: ClutterShape[] = [];

@@ -4,12 +4,12 @@
  * splits and writes meta.json last. Rerunning with the same options resumes:
  * finished shards are kept, and a complete dataset is returned as it is.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, GESTURE_INPUT } from '../../../src-engine/datasets/gesture/index';
+import { GESTURE_ALL_CLASSES, GESTURE_BACKBONE, GESTURE_HELD_OUT, GESTURE_INPUT, GESTURE_NOVEL } from '../../../src-engine/datasets/gesture/index';
 import {
   type DatasetGenOptions,
   type DatasetMeta,
@@ -20,30 +20,41 @@ import {
   shardDone,
   writeDatasetMeta,
 } from '../dataset-writer';
-import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, gesturePlanParams, planGestureDataset } from './plan';
+import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
 import { renderShard } from './shard';
 import type { ShardReply, ShardRequest } from './worker';
 
 export { renderGestureClip, writeGestureY4m } from './clip';
 export type { GestureClipOptions } from './clip';
-export { GESTURE_SPLITS, gesturePlanParams, planGestureDataset } from './plan';
+export { GESTURE_SPLITS, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
 export type { ClipJob, GesturePlanParams, ShardJob } from './plan';
 
-/** Bumped whenever the renderer or the plan changes what a seed produces. */
+/**
+ * Bumped whenever the renderer or the plan changes what a seed produces:
+ * GESTURE_GENERATOR_VERSION for train/val/test and the DVS Gesture classes'
+ * fewshot shards (the shipped model was trained and evaluated on them, so they
+ * must not change), GESTURE_FEWSHOT_VERSION for the novel gestures' fewshot shards.
+ */
 export const GESTURE_GENERATOR_VERSION = 'gesture-1';
+export const GESTURE_FEWSHOT_VERSION = 'gesture-fewshot-2';
 
 export interface GestureGenOptions extends DatasetGenOptions {
   /** worker threads (default: available cores, at most 4; 0 renders in this thread) */
   workers?: number;
 }
 
-function generatorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+/** What generator 'gesture-1' recorded: the key of every shard but the novel gestures'. */
+function dvsGeneratorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
   return {
     version: GESTURE_GENERATOR_VERSION,
     renderer: 'procedural 2D figure (src-engine/datasets/gesture), through ModelInputEncoder.pushVideo',
     windowsPerClip: { train: 2, val: 2, test: 1, fewshot: 1 },
     ...p,
   };
+}
+
+function generatorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+  return { ...dvsGeneratorInfo(p), fewshotVersion: GESTURE_FEWSHOT_VERSION, novelClasses: [...GESTURE_NOVEL], novelFewshotShardsFrom: dvsFewshotShards(p) };
 }
 
 /** JSON with sorted keys, for comparing plans whatever order a parser kept. */
@@ -113,7 +124,8 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
   const params = gesturePlanParams(opts.seed, opts);
   const outDir = opts.outDir;
   const generator = generatorInfo(params);
-  const planKey = canonical(generator);
+  const planKey = canonical(dvsGeneratorInfo(params));
+  const novelKey = canonical(generator);
   mkdirSync(join(outDir, 'shards'), { recursive: true });
 
   // a complete dataset of the same plan is returned as it is
@@ -134,8 +146,18 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
   }
   writeFileSync(planFile, planKey);
   cleanPartialShards(outDir);
-
   const jobs = planGestureDataset(params);
+  // the novel gestures' shards have a key of their own: a new novel set re-renders only them
+  const novelFile = join(outDir, 'shards', 'plan-novel.json');
+  if (!existsSync(novelFile) || readFileSync(novelFile, 'utf8') !== novelKey) {
+    const first = dvsFewshotShards(params);
+    for (const name of readdirSync(join(outDir, 'shards'))) {
+      const m = /^fewshot-(\d+)-/.exec(name);
+      if (m && Number(m[1]) >= first) rmSync(join(outDir, 'shards', name), { force: true });
+    }
+    writeFileSync(novelFile, novelKey);
+  }
+
   const total = jobs.reduce((n, j) => n + j.samples, 0);
   let done = 0;
   const todo: ShardJob[] = [];
@@ -160,9 +182,10 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
     version: 1,
     task: 'gesture',
     seed: params.seed,
-    classes: [...GESTURE_CLASSES],
+    // the novel gestures follow the eleven DVS Gesture classes and are held out like air_guitar
+    classes: [...GESTURE_ALL_CLASSES],
     backboneClasses: [...GESTURE_BACKBONE],
-    heldOutClasses: [...GESTURE_HELD_OUT],
+    heldOutClasses: [...GESTURE_HELD_OUT, ...GESTURE_NOVEL],
     input: GESTURE_INPUT,
     splits,
     generator,

@@ -3,7 +3,7 @@
  * seed and sizes give the same plan, and each shard of the plan renders to the
  * same bytes whichever worker (or how many) renders it.
  */
-import { GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, mixSeed } from '../../../src-engine/datasets/gesture/index';
+import { GESTURE_ALL_CLASSES, GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, GESTURE_NOVEL, mixSeed } from '../../../src-engine/datasets/gesture/index';
 
 export interface ClipJob {
   classIndex: number;
@@ -62,40 +62,58 @@ const SPLIT_CODE: Record<string, number> = { train: 1, val: 2, test: 3, fewshot:
 
 export const GESTURE_SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
 
+/**
+ * The plan: train/val/test over the backbone classes, fewshot over the eleven
+ * DVS Gesture classes, then — in shards of their own after those — fewshot
+ * clips of the novel gestures. Appending them (instead of interleaving) keeps
+ * every earlier shard exactly as generator 'gesture-1' planned it.
+ */
 export function planGestureDataset(p: GesturePlanParams): ShardJob[] {
-  const shards: ShardJob[] = [];
   const backbone = GESTURE_BACKBONE.map((c) => GESTURE_CLASSES.indexOf(c));
-  const all = GESTURE_CLASSES.map((_, i) => i);
+  const dvs = GESTURE_CLASSES.map((_, i) => i);
+  const novel = GESTURE_NOVEL.map((c) => GESTURE_ALL_CLASSES.indexOf(c));
+  const shards: ShardJob[] = [];
   for (const split of GESTURE_SPLITS) {
-    const classes = split === 'fewshot' ? all : backbone;
-    const perClass = p.perClass[split];
-    // train/val: two non-overlapping windows per clip (windows 1 and 3); test/fewshot: one window per clip
-    const perClip = split === 'train' || split === 'val' ? 2 : 1;
-    const nSubjects = split === 'val' ? p.subjects.train : p.subjects[split];
-    const clips: ClipJob[] = [];
-    const clipsPerClass = Math.ceil(perClass / perClip);
-    for (let j = 0; j < clipsPerClass; j++) {
-      for (const c of classes) {
-        const h = mixSeed(p.seed, SPLIT_CODE[split]!, c, j);
-        const take = TAKE_BASE[split]! + j;
-        const subject = SUBJECT_BASE[split]! + (mixSeed(h, 1) % nSubjects);
-        const left = perClass - j * perClip;
-        const windows = perClip === 2 ? (left >= 2 ? [1, 3] : [1]) : [1 + (mixSeed(h, 2) % 3)];
-        clips.push({
-          classIndex: c,
-          subject,
-          take,
-          fps: mixSeed(h, 3) / 2 ** 32 < p.webcamRateShare ? 30 : p.fps,
-          noisy: mixSeed(h, 4) / 2 ** 32 < p.noisyShare,
-          sensorSeed: mixSeed(h, 5),
-          windows,
-        });
-      }
+    shards.push(...splitShards(p, split, split === 'fewshot' ? dvs : backbone, 0));
+    if (split === 'fewshot') shards.push(...splitShards(p, split, novel, shards.filter((j) => j.split === split).length));
+  }
+  return shards;
+}
+
+/** How many of the fewshot shards hold the DVS Gesture classes (the novel gestures' shards follow). */
+export function dvsFewshotShards(p: GesturePlanParams): number {
+  return splitShards(p, 'fewshot', GESTURE_CLASSES.map((_, i) => i), 0).length;
+}
+
+function splitShards(p: GesturePlanParams, split: (typeof GESTURE_SPLITS)[number], classes: number[], firstShard: number): ShardJob[] {
+  const shards: ShardJob[] = [];
+  const perClass = p.perClass[split];
+  // train/val: two non-overlapping windows per clip (windows 1 and 3); test/fewshot: one window per clip
+  const perClip = split === 'train' || split === 'val' ? 2 : 1;
+  const nSubjects = split === 'val' ? p.subjects.train : p.subjects[split];
+  const clips: ClipJob[] = [];
+  const clipsPerClass = Math.ceil(perClass / perClip);
+  for (let j = 0; j < clipsPerClass; j++) {
+    for (const c of classes) {
+      const h = mixSeed(p.seed, SPLIT_CODE[split]!, c, j);
+      const take = TAKE_BASE[split]! + j;
+      const subject = SUBJECT_BASE[split]! + (mixSeed(h, 1) % nSubjects);
+      const left = perClass - j * perClip;
+      const windows = perClip === 2 ? (left >= 2 ? [1, 3] : [1]) : [1 + (mixSeed(h, 2) % 3)];
+      clips.push({
+        classIndex: c,
+        subject,
+        take,
+        fps: mixSeed(h, 3) / 2 ** 32 < p.webcamRateShare ? 30 : p.fps,
+        noisy: mixSeed(h, 4) / 2 ** 32 < p.noisyShare,
+        sensorSeed: mixSeed(h, 5),
+        windows,
+      });
     }
-    for (let k = 0; k * p.clipsPerShard < clips.length; k++) {
-      const part = clips.slice(k * p.clipsPerShard, (k + 1) * p.clipsPerShard);
-      shards.push({ split, shard: k, clips: part, samples: part.reduce((n, c) => n + c.windows.length, 0) });
-    }
+  }
+  for (let k = 0; k * p.clipsPerShard < clips.length; k++) {
+    const part = clips.slice(k * p.clipsPerShard, (k + 1) * p.clipsPerShard);
+    shards.push({ split, shard: firstShard + k, clips: part, samples: part.reduce((n, c) => n + c.windows.length, 0) });
   }
   return shards;
 }
