@@ -17,7 +17,8 @@
  *
  * Far from both ends (≥ 32 input bytes, ≥ 64 output bytes of room) literals
  * are copied 16 bytes at a time and matches 16 or 8 at a time (offset ≥ 16
- * or ≥ 8, so every byte read is already final), writing a little past the
+ * or ≥ 8, so every byte read is already final; a match of ≤ 16 bytes with
+ * offset ≥ 16 — most of them in event data — is one copy), writing a little past the
  * sequence — later sequences overwrite it (the reference decoder's "wild
  * copy"). Near the ends every length is checked and copied exactly.
  */
@@ -47,9 +48,16 @@ export const LZ4_KERNEL_WAT = String.raw`
           (local.set $off (i32.load16_u (local.get $s)))
           (local.set $s (i32.add (local.get $s) (i32.const 2)))
           (local.set $m (i32.sub (local.get $d) (local.get $off)))
-          (if (i32.or (i32.eqz (local.get $off)) (i32.lt_s (local.get $m) (local.get $dMin)))
+          ;; 1 <= off <= d - dMin, as one unsigned comparison
+          (if (i32.ge_u (i32.sub (local.get $off) (i32.const 1)) (i32.sub (local.get $d) (local.get $dMin)))
             (then (return (i32.const -3))))
           (local.set $len (i32.and (local.get $token) (i32.const 15)))
+          ;; the common case in event data: a match of at most 16 bytes, offset >= 16: one 16-byte copy
+          (if (i32.and (i32.lt_u (local.get $len) (i32.const 13)) (i32.ge_u (local.get $off) (i32.const 16)))
+            (then
+              (v128.store (local.get $d) (v128.load (local.get $m)))
+              (local.set $d (i32.add (local.get $d) (i32.add (local.get $len) (i32.const 4))))
+              (br $seq)))
           (if (i32.eq (local.get $len) (i32.const 15))
             (then
               (loop $more
@@ -142,19 +150,60 @@ export const LZ4_KERNEL_WAT = String.raw`
   ;; AEDAT 4 event structs {t i64, x i16, y i16, on u8, 3 bytes padding} at src
   ;; into columns: t f64, x u16, y u16, p u8 (1 when on is non-zero). Returns
   ;; non-zero when some event cannot be represented: t outside [-2^53, 2^53)
-  ;; (doubles hold integers exactly there) or a negative coordinate. Branch-free.
+  ;; (doubles hold integers exactly there) or a negative coordinate. Branch-free
+  ;; checks, OR-ed over the whole range: t + 2^53 must stay below 2^54, x and y
+  ;; must have clear sign bits. Four events a turn: t one by one (exact
+  ;; i64 -> f64), x, y and p gathered with shuffles (the x/y word and the on
+  ;; byte of each struct are its high 8 bytes); then the last n % 4 one by one.
   (func (export "events") (param $src i32) (param $n i32) (param $t i32) (param $x i32) (param $y i32) (param $p i32) (result i32)
-    (local $end i32) (local $hi i32) (local $xy i32) (local $bad i32)
+    (local $end i32) (local $end4 i32) (local $ev i64) (local $xy i32) (local $badT i64) (local $badXY i32)
+    (local $c01 v128) (local $c23 v128) (local $v v128) (local $badV v128)
     (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 4))))
+    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 4))))
+    (block $done4
+      (loop $four
+        (br_if $done4 (i32.ge_u (local.get $src) (local.get $end4)))
+        (local.set $ev (i64.load offset=0 (local.get $src)))
+        (local.set $badT (i64.or (local.get $badT) (i64.add (local.get $ev) (i64.const 0x20000000000000))))
+        (f64.store offset=0 (local.get $t) (f64.convert_i64_s (local.get $ev)))
+        (local.set $ev (i64.load offset=16 (local.get $src)))
+        (local.set $badT (i64.or (local.get $badT) (i64.add (local.get $ev) (i64.const 0x20000000000000))))
+        (f64.store offset=8 (local.get $t) (f64.convert_i64_s (local.get $ev)))
+        (local.set $ev (i64.load offset=32 (local.get $src)))
+        (local.set $badT (i64.or (local.get $badT) (i64.add (local.get $ev) (i64.const 0x20000000000000))))
+        (f64.store offset=16 (local.get $t) (f64.convert_i64_s (local.get $ev)))
+        (local.set $ev (i64.load offset=48 (local.get $src)))
+        (local.set $badT (i64.or (local.get $badT) (i64.add (local.get $ev) (i64.const 0x20000000000000))))
+        (f64.store offset=24 (local.get $t) (f64.convert_i64_s (local.get $ev)))
+        ;; c01 = [xy0 on0 xy1 on1] (i32 lanes), c23 = [xy2 on2 xy3 on3]
+        (local.set $c01 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+          (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+        (local.set $c23 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+          (v128.load offset=32 (local.get $src)) (v128.load offset=48 (local.get $src))))
+        ;; v = [xy0 xy1 xy2 xy3], then [x0 x1 x2 x3 | y0 y1 y2 y3] (u16 lanes)
+        (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $c01) (local.get $c23)))
+        (local.set $badV (v128.or (local.get $badV) (local.get $v)))
+        (local.set $v (i8x16.shuffle 0 1 4 5 8 9 12 13 2 3 6 7 10 11 14 15 (local.get $v) (local.get $v)))
+        (v128.store64_lane 0 (local.get $x) (local.get $v))
+        (v128.store64_lane 1 (local.get $y) (local.get $v))
+        ;; the four on bytes, min(on, 1)
+        (v128.store32_lane 0 (local.get $p)
+          (i8x16.min_u (i8x16.shuffle 4 12 20 28 4 12 20 28 4 12 20 28 4 12 20 28 (local.get $c01) (local.get $c23))
+                       (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)))
+        (local.set $src (i32.add (local.get $src) (i32.const 64)))
+        (local.set $t (i32.add (local.get $t) (i32.const 32)))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (local.set $y (i32.add (local.get $y) (i32.const 8)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $four)))
     (block $done
-      (loop $ev
+      (loop $one
         (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
-        (local.set $hi (i32.load offset=4 (local.get $src)))
+        (local.set $ev (i64.load (local.get $src)))
         (local.set $xy (i32.load offset=8 (local.get $src)))
-        (local.set $bad (i32.or (local.get $bad)
-          (i32.or (i32.shr_u (i32.add (local.get $hi) (i32.const 0x200000)) (i32.const 22))
-                  (i32.and (local.get $xy) (i32.const 0x80008000)))))
-        (f64.store (local.get $t) (f64.convert_i64_s (i64.load (local.get $src))))
+        (local.set $badT (i64.or (local.get $badT) (i64.add (local.get $ev) (i64.const 0x20000000000000))))
+        (local.set $badXY (i32.or (local.get $badXY) (local.get $xy)))
+        (f64.store (local.get $t) (f64.convert_i64_s (local.get $ev)))
         (i32.store16 (local.get $x) (local.get $xy))
         (i32.store16 (local.get $y) (i32.shr_u (local.get $xy) (i32.const 16)))
         (i32.store8 (local.get $p) (i32.ne (i32.load8_u offset=12 (local.get $src)) (i32.const 0)))
@@ -163,7 +212,10 @@ export const LZ4_KERNEL_WAT = String.raw`
         (local.set $x (i32.add (local.get $x) (i32.const 2)))
         (local.set $y (i32.add (local.get $y) (i32.const 2)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $ev)))
-    (local.get $bad))
+        (br $one)))
+    (i32.or
+      (i32.or (i64.ne (i64.shr_u (local.get $badT) (i64.const 54)) (i64.const 0))
+              (i32.ne (i32.and (local.get $badXY) (i32.const 0x80008000)) (i32.const 0)))
+      (v128.any_true (v128.and (local.get $badV) (v128.const i32x4 0x80008000 0x80008000 0x80008000 0x80008000)))))
 )
 `;
