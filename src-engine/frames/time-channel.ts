@@ -12,6 +12,7 @@
 // as an event at or after its end arrives. See docs/FRAMES.md.
 import type { EventBatch, Geometry } from '../events/batch';
 import { sliceBatch } from '../events/batch';
+import { BinKernel } from './bin-kernel';
 import { ActivityFilter, checkMask } from './filters';
 import type { Roi, Size } from './spatial';
 import { floorDiv } from './to-frame';
@@ -111,8 +112,9 @@ function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: n
 /**
  * Counts events [from, to) of one bin into buf (no filters): the branch-free
  * body of pushDisjoint. Results go to out (see TimeChannelBinner.runOut).
+ * BinKernel runs the same loop in WebAssembly on long runs.
  */
-function binRun(
+export function binRun(
   X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
   sw1: number, sh1: number, xOff: Int32Array, yOff: Int32Array, pm: number,
   buf: Uint8Array, chBase: number, clip1: number, out: Int32Array,
@@ -173,6 +175,8 @@ export class TimeChannelBinner {
   private zeroFrame: Uint8Array | null = null;
   /** binRun's results: [out of bounds, outside ROI, kept ON, saturated, saturated ON] */
   private readonly runOut = new Int32Array(5);
+  /** the WebAssembly counting loop, made on the first long run (null: unavailable) */
+  private kernel: BinKernel | null | undefined;
 
   private t0 = NaN;
   private nextK = 0; // oldest window not yet emitted
@@ -371,7 +375,10 @@ export class TimeChannelBinner {
           keptOn += pp;
         }
       } else {
-        const r = binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
+        const kernel = i - segStart >= 512 ? this.binKernel() : null;
+        const r = kernel?.worthKernel(i - segStart)
+          ? kernel.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, buf, chBase, clip - 1, this.runOut)
+          : binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
         oob += r[0];
         roiN += r[1];
         kept = i - segStart - r[0] - r[1];
@@ -509,6 +516,11 @@ export class TimeChannelBinner {
     }
     if (kHi > this.topK) this.topK = kHi;
     this.openAt = t0 + (this.topK + 1) * hop;
+  }
+
+  private binKernel(): BinKernel | null {
+    if (this.kernel === undefined) this.kernel = BinKernel.create(this.xOff, this.yOff, this.frameLen);
+    return this.kernel;
   }
 
   private emitNext(out: TimeChannelFrame[]): void {

@@ -1,0 +1,55 @@
+/**
+ * WebAssembly source of the time-channel binner's counting loop (bin-kernel.ts
+ * runs it): the loop of binRun in time-channel.ts, instruction for
+ * instruction, without the JavaScript bounds checks that cost it half its
+ * speed. Built into bin-kernel-binary.ts with wabt's wat2wasm;
+ * test/frames/bin-kernel.test.ts fails if the committed binary is stale
+ * (regenerate: node --import tsx test/frames/bin-kernel.test.ts --write).
+ *
+ * count(X, Y, P, n, sw1, sh1, xOff, yOff, pm, buf, chBase, clip1, out): events
+ * [0, n) at X, Y (u16) and P (u8); xOff / yOff i32 tables (−1 outside the ROI);
+ * adds to the counts of buf (u8, saturating at clip1 + 1) and writes i32
+ * out[0..4] = outside the sensor, outside the ROI, kept ON, saturated, saturated ON.
+ */
+export const BIN_KERNEL_WAT = String.raw`
+(module
+  (import "env" "memory" (memory 1))
+  (func (export "count") (param $X i32) (param $Y i32) (param $P i32) (param $n i32) (param $sw1 i32) (param $sh1 i32)
+      (param $xOff i32) (param $yOff i32) (param $pm i32) (param $buf i32) (param $chBase i32) (param $clip1 i32) (param $out i32)
+    (local $j i32) (local $x i32) (local $y i32) (local $xo i32) (local $yo i32) (local $pp i32) (local $a i32) (local $v i32) (local $s i32)
+    (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32)
+    (block $done
+      (loop $events
+        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $x (i32.load16_u (i32.add (local.get $X) (i32.shl (local.get $j) (i32.const 1)))))
+        (local.set $y (i32.load16_u (i32.add (local.get $Y) (i32.shl (local.get $j) (i32.const 1)))))
+        (block $next
+          (if (i32.lt_s (i32.or (i32.sub (local.get $sw1) (local.get $x)) (i32.sub (local.get $sh1) (local.get $y))) (i32.const 0))
+            (then
+              (local.set $oob (i32.add (local.get $oob) (i32.const 1)))
+              (br $next)))
+          (local.set $xo (i32.load (i32.add (local.get $xOff) (i32.shl (local.get $x) (i32.const 2)))))
+          (local.set $yo (i32.load (i32.add (local.get $yOff) (i32.shl (local.get $y) (i32.const 2)))))
+          (if (i32.lt_s (i32.or (local.get $xo) (local.get $yo)) (i32.const 0))
+            (then
+              (local.set $roi (i32.add (local.get $roi) (i32.const 1)))
+              (br $next)))
+          (local.set $pp (i32.and (i32.load8_u (i32.add (local.get $P) (local.get $j))) (local.get $pm)))
+          (local.set $a (i32.add (i32.add (local.get $buf) (local.get $chBase))
+                                 (i32.add (i32.add (local.get $yo) (local.get $xo)) (local.get $pp))))
+          (local.set $v (i32.load8_u (local.get $a)))
+          ;; 1 when v ≥ clip: the count stays
+          (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
+          (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
+          (local.set $sat (i32.add (local.get $sat) (local.get $s)))
+          (local.set $satOn (i32.add (local.get $satOn) (i32.and (local.get $s) (local.get $pp))))
+          (local.set $keptOn (i32.add (local.get $keptOn) (local.get $pp))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $events)))
+    (i32.store (local.get $out) (local.get $oob))
+    (i32.store offset=4 (local.get $out) (local.get $roi))
+    (i32.store offset=8 (local.get $out) (local.get $keptOn))
+    (i32.store offset=12 (local.get $out) (local.get $sat))
+    (i32.store offset=16 (local.get $out) (local.get $satOn)))
+)
+`;

@@ -1,0 +1,116 @@
+// The binner's WebAssembly counting loop (BinKernel): the committed binary is
+// the build of the committed source, and it counts exactly as the JavaScript
+// binRun does (counts, saturation, outside-sensor and outside-ROI tallies) on
+// random events, geometries, ROIs, clips and polarities; the binner gives the
+// same frames with and without it.
+//
+// Regenerate the binary after editing bin-kernel-wat.ts:
+//   node --import tsx test/frames/bin-kernel.test.ts --write
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import wabt from 'wabt';
+import { BinKernel } from '../../src-engine/frames/bin-kernel';
+import { BIN_KERNEL_WASM_BASE64 } from '../../src-engine/frames/bin-kernel-binary';
+import { BIN_KERNEL_WAT } from '../../src-engine/frames/bin-kernel-wat';
+import { axisTable, resolveRoi } from '../../src-engine/frames/spatial';
+import { binRun, TimeChannelBinner } from '../../src-engine/frames/time-channel';
+import { decodeBase64 } from '../../src-engine/formats/wasm';
+
+async function build(): Promise<Uint8Array> {
+  const w = await wabt();
+  const mod = w.parseWat('bin-kernel.wat', BIN_KERNEL_WAT, {});
+  mod.validate();
+  return new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);
+}
+
+if (process.argv.includes('--write')) {
+  const bytes = await build();
+  const target = fileURLToPath(new URL('../../src-engine/frames/bin-kernel-binary.ts', import.meta.url));
+  writeFileSync(
+    target,
+    `// Generated from bin-kernel-wat.ts by wabt's wat2wasm (node --import tsx test/frames/bin-kernel.test.ts --write). Do not edit.\nexport const BIN_KERNEL_WASM_BASE64 =\n  '${Buffer.from(bytes).toString('base64')}';\n`,
+  );
+  console.log(`wrote ${bytes.length} bytes to ${target}`);
+} else {
+  test('the committed WebAssembly binary is the build of the committed source', async () => {
+    assert.deepEqual(decodeBase64(BIN_KERNEL_WASM_BASE64), await build(), 'bin-kernel-binary.ts is stale: regenerate it (see the top of this file)');
+  });
+
+  const setup = fc.record({
+    sw: fc.integer({ min: 1, max: 300 }),
+    sh: fc.integer({ min: 1, max: 200 }),
+    outW: fc.integer({ min: 1, max: 40 }),
+    outH: fc.integer({ min: 1, max: 40 }),
+    roiFrac: fc.tuple(fc.double({ min: 0, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.double({ min: 0.3, max: 1, noNaN: true })),
+    P: fc.constantFrom(1, 2),
+    bins: fc.integer({ min: 1, max: 6 }),
+    clip: fc.integer({ min: 1, max: 255 }),
+    n: fc.integer({ min: 0, max: 40000 }),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  });
+
+  test('BinKernel.binRun == binRun (JavaScript) on random runs, bit for bit', () => {
+    fc.assert(
+      fc.property(setup, (s) => {
+        const rw = Math.max(1, Math.floor(s.sw * s.roiFrac[2])), rh = Math.max(1, Math.floor(s.sh * s.roiFrac[2]));
+        const roi = resolveRoi({ width: s.sw, height: s.sh }, { x: Math.floor((s.sw - rw) * s.roiFrac[0]), y: Math.floor((s.sh - rh) * s.roiFrac[1]), width: rw, height: rh });
+        const ch = s.bins * s.P;
+        const xOff = axisTable(s.sw, roi.x, roi.width, s.outW, ch);
+        const yOff = axisTable(s.sh, roi.y, roi.height, s.outH, s.outW * ch);
+        const frameLen = s.outW * s.outH * ch;
+        const k = BinKernel.create(xOff, yOff, frameLen);
+        assert.ok(k, 'WebAssembly is available in Node');
+        // events clustered on few pixels (so counts saturate) plus some outside the sensor
+        let r = s.seed;
+        const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
+        const X = new Uint16Array(s.n), Y = new Uint16Array(s.n), Pol = new Uint8Array(s.n);
+        for (let j = 0; j < s.n; j++) {
+          X[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sw + 2, 8 + rnd(s.sw)));
+          Y[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sh + 2, 8 + rnd(s.sh)));
+          Pol[j] = rnd(2) === 0 ? 0 : 1 + rnd(255); // any non-zero byte is ON
+        }
+        const bin = rnd(s.bins);
+        const a = new Uint8Array(frameLen), b = new Uint8Array(frameLen);
+        for (let i = 0; i < frameLen; i++) a[i] = b[i] = rnd(3) === 0 ? rnd(s.clip + 1) : 0;
+        const from = Math.min(s.n, rnd(5)), to = s.n;
+        const outJs = binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, xOff, yOff, s.P - 1, a, bin * s.P, s.clip - 1, new Int32Array(5));
+        const outK = k.binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, s.P - 1, b, bin * s.P, s.clip - 1, new Int32Array(5));
+        assert.deepEqual(outK, outJs);
+        assert.deepEqual(b, a);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('the binner with long runs (kernel) gives the frames of short batches (JavaScript loop)', () => {
+    // one busy second at 64×64 → 16×16: runs of thousands of events in one batch go through the
+    // kernel; the same events in batches of 100 never reach its threshold
+    let r = 12345;
+    const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
+    const n = 300_000;
+    const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      t[i] = Math.floor((i * 1e6) / n);
+      x[i] = rnd(20) === 0 ? 64 + rnd(10) : rnd(64);
+      y[i] = rnd(64);
+      p[i] = rnd(2);
+    }
+    const cfg = { sensor: { width: 64, height: 64 }, windowUs: 100_000, bins: 5, size: { width: 16, height: 16 }, roi: { x: 2, y: 0, width: 60, height: 64 }, includeIncomplete: true };
+    const whole = new TimeChannelBinner(cfg);
+    const framesA = [...whole.push({ t, x, y, p, length: n }), ...whole.flush()];
+    const small = new TimeChannelBinner(cfg);
+    const framesB = [];
+    for (let i = 0; i < n; i += 100) {
+      const e = Math.min(n, i + 100);
+      framesB.push(...small.push({ t: t.subarray(i, e), x: x.subarray(i, e), y: y.subarray(i, e), p: p.subarray(i, e), length: e - i }));
+    }
+    framesB.push(...small.flush());
+    assert.equal(framesA.length, 10);
+    assert.deepEqual(framesA, framesB);
+    assert.deepEqual(whole.summary(), small.summary());
+    assert.ok(framesA.some((f) => f.data.includes(15)), 'some counts saturate at the clip');
+  });
+}
