@@ -17,14 +17,38 @@
  *
  * Far from both ends (≥ 32 input bytes, ≥ 64 output bytes of room) literals
  * are copied 16 bytes at a time and matches 16 or 8 at a time (offset ≥ 16
- * or ≥ 8, so every byte read is already final; a match of ≤ 16 bytes with
- * offset ≥ 16 — most of them in event data — is one copy), writing a little past the
+ * or ≥ 8, so every byte read is already final), writing a little past the
  * sequence — later sequences overwrite it (the reference decoder's "wild
- * copy"). Near the ends every length is checked and copied exactly.
+ * copy"). Near the ends every length is checked and copied exactly. Event
+ * data is almost all sequences of 0–3 literals and a 4–16-byte match 16 or
+ * more bytes back: `$fast` decodes runs of those with two 16-byte copies each.
  */
 export const LZ4_KERNEL_WAT = String.raw`
 (module
   (import "env" "memory" (memory 1))
+  ;; The hot loop for event data: while >= 32 input bytes and >= 64 output
+  ;; bytes of room remain, sequences of < 15 literals (one 16-byte copy) and a
+  ;; match of 4..16 bytes at an offset of 16..(d - dMin) (one 16-byte copy:
+  ;; every byte it reads is final). Returns (s, d) at the first other
+  ;; sequence, which "block" then decodes (with its checks) before calling
+  ;; back. A function of its own so that its few locals stay in registers.
+  (func $fast (param $s i32) (param $d i32) (param $sSafe i32) (param $dSafe i32) (param $dMin i32) (result i32 i32)
+    (local $token i32) (local $off i32) (local $e i32)
+    (block $out
+      (loop $seq
+        (br_if $out (i32.or (i32.ge_s (local.get $s) (local.get $sSafe)) (i32.ge_s (local.get $d) (local.get $dSafe))))
+        (local.set $token (i32.load8_u (local.get $s)))
+        (br_if $out (i32.or (i32.ge_u (local.get $token) (i32.const 0xf0)) (i32.ge_u (i32.and (local.get $token) (i32.const 15)) (i32.const 13))))
+        (local.set $e (i32.add (local.get $d) (i32.shr_u (local.get $token) (i32.const 4))))
+        (local.set $off (i32.load16_u offset=1 (i32.add (local.get $s) (i32.shr_u (local.get $token) (i32.const 4)))))
+        (br_if $out (i32.or (i32.lt_u (local.get $off) (i32.const 16)) (i32.gt_u (local.get $off) (i32.sub (local.get $e) (local.get $dMin)))))
+        (v128.store (local.get $d) (v128.load offset=1 (local.get $s)))
+        (v128.store (local.get $e) (v128.load (i32.sub (local.get $e) (local.get $off))))
+        (local.set $s (i32.add (local.get $s) (i32.add (i32.shr_u (local.get $token) (i32.const 4)) (i32.const 3))))
+        (local.set $d (i32.add (local.get $e) (i32.add (i32.and (local.get $token) (i32.const 15)) (i32.const 4))))
+        (br $seq)))
+    (local.get $s) (local.get $d))
+
   (func (export "block") (param $s i32) (param $sEnd i32) (param $d i32) (param $dEnd i32) (param $dMin i32) (result i32)
     (local $sPos i32) (local $token i32) (local $lit i32) (local $len i32) (local $off i32)
     (local $m i32) (local $e i32) (local $b i32) (local $sSafe i32) (local $dSafe i32)
@@ -32,6 +56,12 @@ export const LZ4_KERNEL_WAT = String.raw`
     (local.set $sSafe (i32.sub (local.get $sEnd) (i32.const 32)))
     (local.set $dSafe (i32.sub (local.get $dEnd) (i32.const 64)))
     (loop $seq
+      (if (i32.and (i32.lt_s (local.get $s) (local.get $sSafe)) (i32.lt_s (local.get $d) (local.get $dSafe)))
+        (then
+          ;; as many common sequences as it can, then this one as below
+          (call $fast (local.get $s) (local.get $d) (local.get $sSafe) (local.get $dSafe) (local.get $dMin))
+          (local.set $d)
+          (local.set $s)))
       (if (i32.ge_s (local.get $s) (local.get $sEnd))
         (then (return (select (local.get $d) (i32.const -1)
           (i32.and (i32.eq (local.get $s) (local.get $sEnd)) (i32.gt_s (local.get $s) (local.get $sPos)))))))
