@@ -21,29 +21,35 @@
  * sequence — later sequences overwrite it (the reference decoder's "wild
  * copy"). Near the ends every length is checked and copied exactly. Event
  * data is almost all sequences of 0–3 literals and a 4–16-byte match 16 or
- * more bytes back: `$fast` decodes runs of those with two 16-byte copies each.
+ * more bytes back: `$fast` decodes runs of those with 8-byte copies.
  */
 export const LZ4_KERNEL_WAT = String.raw`
 (module
   (import "env" "memory" (memory 1))
   ;; The hot loop for event data: while >= 32 input bytes and >= 64 output
-  ;; bytes of room remain, sequences of < 15 literals (one 16-byte copy) and a
-  ;; match of 4..16 bytes at an offset of 16..(d - dMin) (one 16-byte copy:
-  ;; every byte it reads is final). Returns (s, d) at the first other
-  ;; sequence, which "block" then decodes (with its checks) before calling
-  ;; back. A function of its own so that its few locals stay in registers.
+  ;; bytes of room remain, sequences of at most 8 literals (one 8-byte copy)
+  ;; and a match of 4..16 bytes at an offset of 16..(d - dMin) (one or two
+  ;; 8-byte copies: every byte they read is final). Returns (s, d) at the
+  ;; first other sequence, which "block" then decodes (with its checks) before
+  ;; calling back. A function of its own so that its few locals stay in
+  ;; registers. 8-byte copies measured ~10 % faster than 16-byte ones here
+  ;; (a match 16 bytes back reads what the last sequences just stored).
   (func $fast (param $s i32) (param $d i32) (param $sSafe i32) (param $dSafe i32) (param $dMin i32) (result i32 i32)
     (local $token i32) (local $off i32) (local $e i32)
     (block $out
       (loop $seq
         (br_if $out (i32.or (i32.ge_s (local.get $s) (local.get $sSafe)) (i32.ge_s (local.get $d) (local.get $dSafe))))
         (local.set $token (i32.load8_u (local.get $s)))
-        (br_if $out (i32.or (i32.ge_u (local.get $token) (i32.const 0xf0)) (i32.ge_u (i32.and (local.get $token) (i32.const 15)) (i32.const 13))))
+        (br_if $out (i32.or (i32.ge_u (local.get $token) (i32.const 0x90)) (i32.ge_u (i32.and (local.get $token) (i32.const 15)) (i32.const 13))))
         (local.set $e (i32.add (local.get $d) (i32.shr_u (local.get $token) (i32.const 4))))
         (local.set $off (i32.load16_u offset=1 (i32.add (local.get $s) (i32.shr_u (local.get $token) (i32.const 4)))))
         (br_if $out (i32.or (i32.lt_u (local.get $off) (i32.const 16)) (i32.gt_u (local.get $off) (i32.sub (local.get $e) (local.get $dMin)))))
-        (v128.store (local.get $d) (v128.load offset=1 (local.get $s)))
-        (v128.store (local.get $e) (v128.load (i32.sub (local.get $e) (local.get $off))))
+        (i64.store (local.get $d) (i64.load offset=1 (local.get $s)))
+        ;; $off becomes the match source
+        (local.set $off (i32.sub (local.get $e) (local.get $off)))
+        (i64.store (local.get $e) (i64.load (local.get $off)))
+        (if (i32.gt_u (i32.and (local.get $token) (i32.const 15)) (i32.const 4))
+          (then (i64.store offset=8 (local.get $e) (i64.load offset=8 (local.get $off)))))
         (local.set $s (i32.add (local.get $s) (i32.add (i32.shr_u (local.get $token) (i32.const 4)) (i32.const 3))))
         (local.set $d (i32.add (local.get $e) (i32.add (i32.and (local.get $token) (i32.const 15)) (i32.const 4))))
         (br $seq)))
