@@ -137,3 +137,38 @@ test('the real DVXplorer recording: reuseBatches gives the events of a default r
     assert.deepEqual(concatBatches(direct), expected);
   }
 });
+
+test('pooled kernel buffers: streams side by side, one after another, after a failed or abandoned one, decode the same', async () => {
+  const a = await lz4File(sampleEvents(12_000, 11), 4096);
+  const b = await lz4File(sampleEvents(9_000, 12), 333);
+  const expectA = await batches(a, { batchSize: 2500 });
+  const expectB = await batches(b, { batchSize: 2500 });
+  const opts = { batchSize: 2500, reuseBatches: true };
+  // side by side: each stream has a buffer of its own
+  const ia = (await openAedat4Stream(ByteReader.fromBytes(a), opts))[Symbol.asyncIterator]();
+  const ib = (await openAedat4Stream(ByteReader.fromBytes(b), opts))[Symbol.asyncIterator]();
+  const gotA: EventBatch[] = [];
+  const gotB: EventBatch[] = [];
+  for (let doneA = false, doneB = false; !doneA || !doneB; ) {
+    if (!doneA) {
+      const r = await ia.next();
+      if (r.done) doneA = true;
+      else gotA.push(copyOf(r.value));
+    }
+    if (!doneB) {
+      const r = await ib.next();
+      if (r.done) doneB = true;
+      else gotB.push(copyOf(r.value));
+    }
+  }
+  assert.deepEqual(gotA, expectA);
+  assert.deepEqual(gotB, expectB);
+  // a stream that fails inside an LZ4 block, and one abandoned after its first batch, hand their buffers back
+  const broken = a.slice(0, a.length - 9000);
+  await assert.rejects(batches(broken, opts), EventFormatError);
+  for await (const _ of await openAedat4Stream(ByteReader.fromBytes(b), opts)) break;
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await batches(a, opts), expectA);
+    assert.deepEqual(await batches(b, opts), expectB);
+  }
+});

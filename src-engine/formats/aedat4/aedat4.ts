@@ -149,14 +149,23 @@ interface BodyContext {
 }
 
 async function* readBody(c: BodyContext): AsyncGenerator<EventBatch> {
-  const { src, tablePos } = c;
   // with reuseBatches the WebAssembly columns hold a whole batch, and each batch is a view of them (no copy out)
   const directCols = c.reuse && c.batchSize <= MAX_DIRECT_BATCH ? c.batchSize : undefined;
   const decoder = new PayloadDecoder(c.compression, LIMITS.maxDecompressedBytes, c.lz4, directCols);
+  try {
+    yield* decodeBody(c, decoder, directCols !== undefined);
+  } finally {
+    decoder.release();
+  }
+}
+
+/** The packet loop; `wantDirect`: batches are views of the WebAssembly columns (when the decoder has them). */
+async function* decodeBody(c: BodyContext, decoder: PayloadDecoder, wantDirect: boolean): AsyncGenerator<EventBatch> {
+  const { src, tablePos } = c;
   const vectors = new EventVectorReader();
   // LZ4 payloads decoded in WebAssembly memory are also unpacked there
   const wasm = decoder.wasmEvents;
-  const direct = wasm !== null && directCols !== undefined ? wasm : null;
+  const direct = wantDirect ? wasm : null;
   const builder = direct ? null : new BatchBuilder(c.batchSize, c.reuse, wasm ? INITIAL_BATCH_EVENTS : c.batchSize);
   const cap = c.batchSize;
   let n = 0;

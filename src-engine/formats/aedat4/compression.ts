@@ -52,6 +52,11 @@ export class PayloadDecoder {
     this.wasmEvents = wasm;
   }
 
+  /** Call once the stream is over: lends the WebAssembly buffer to the next decoder. */
+  release(): void {
+    this.wasmEvents?.release();
+  }
+
   /**
    * The decompressed payload. For LZ4 it is a view of a buffer reused by the
    * next call; for NONE it is `payload` itself.

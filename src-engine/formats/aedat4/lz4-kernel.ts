@@ -29,6 +29,15 @@ export const MAX_DIRECT_BATCH = 1 << 20;
 
 let compiled: CompiledKernel | null | undefined;
 
+/**
+ * Buffers of finished streams, kept for the next ones: a fresh WebAssembly
+ * memory (~1 MB with a batch of columns) costs about as much as decoding
+ * 100 000 events. Memories grown past POOL_MAX_BYTES are not kept.
+ */
+const pool: WasmOutputBuffer[] = [];
+const POOL_SIZE = 4;
+const POOL_MAX_BYTES = 16 << 20;
+
 function kernelModule(): CompiledKernel | null {
   if (compiled === undefined) compiled = compileKernel(LZ4_KERNEL_WASM_BASE64);
   return compiled;
@@ -82,7 +91,16 @@ export class WasmOutputBuffer extends OutputBuffer {
   static create(limit: number, columns = EXTRACT_EVENTS): WasmOutputBuffer | null {
     const k = kernelModule();
     if (!(Number.isInteger(columns) && columns >= 1 && columns <= MAX_DIRECT_BATCH)) throw new RangeError(`column capacity must be 1…${MAX_DIRECT_BATCH}, got ${columns}`);
-    return k ? new WasmOutputBuffer(limit, k, columns) : null;
+    if (!k) return null;
+    const i = pool.findIndex((b) => b.limit === limit && b.columns === columns);
+    return i >= 0 ? pool.splice(i, 1)[0] : new WasmOutputBuffer(limit, k, columns);
+  }
+
+  /** Hands the buffer back once its stream is over (neither it nor views of its memory may be used after). */
+  release(): void {
+    this.staged = null;
+    this.inLen = 0;
+    if (pool.length < POOL_SIZE && !pool.includes(this) && this.memory.buffer.byteLength <= POOL_MAX_BYTES) pool.push(this);
   }
 
   /** Grows the memory to at least `bytes` (growing detaches the old views). */
