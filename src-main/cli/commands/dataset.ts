@@ -1,6 +1,6 @@
 // `neurolive dataset …`: generate the training datasets (docs/DATASETS.md) and gesture test videos.
 import { parseArgs } from 'node:util';
-import { GESTURE_CLASSES } from '../../../src-engine/datasets/gesture/index';
+import { GESTURE_ALL_CLASSES } from '../../../src-engine/datasets/gesture/index';
 import { parseSize } from '../../../src-engine/util/units';
 import type { DatasetSummary } from '../../datasets/dataset-writer';
 import { generateGestureDataset, writeGestureY4m } from '../../datasets/gesture/index';
@@ -70,8 +70,8 @@ async function gestureClip(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1 || !positionals[0].toLowerCase().endsWith('.y4m')) throw new RangeError('dataset gesture-clip takes OUT.y4m');
-  if (!values.gesture || !(GESTURE_CLASSES as readonly string[]).includes(values.gesture)) {
-    throw new RangeError(`--gesture must be one of ${GESTURE_CLASSES.join(', ')}${values.gesture ? `, not '${values.gesture}'` : ''}`);
+  if (!values.gesture || !(GESTURE_ALL_CLASSES as readonly string[]).includes(values.gesture)) {
+    throw new RangeError(`--gesture must be one of ${GESTURE_ALL_CLASSES.join(', ')}${values.gesture ? `, not '${values.gesture}'` : ''}`);
   }
   const size = parseSize(values.size);
   const fps = Number(values.fps), seconds = Number(values.seconds);
