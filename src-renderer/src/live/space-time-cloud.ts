@@ -1,46 +1,27 @@
 /**
- * Space-time point cloud: a ring buffer of the most recent events as
- * three.js Points (x, y on the sensor plane, z = time). Positions and
- * colours live in one preallocated BufferGeometry updated in place; only the
- * written range is uploaded. Points older than `spanMs` are cut by a clipping
- * plane that moves with time, so nothing is ever re-sorted or rewritten.
+ * Space-time point cloud: the ring of recent events (space-time-ring.ts) as
+ * three.js Points, seen through the orbit camera (space-time-orbit.ts).
+ * Positions and colours live in one preallocated BufferGeometry updated in
+ * place; only the written range is uploaded. Points older than `spanMs` are
+ * cut by a clipping plane that moves with time, so nothing is ever re-sorted
+ * or rewritten. Renders into an OffscreenCanvas in space-time-worker.ts; no
+ * DOM is touched here.
  */
 import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import type { EventChunk } from '../../../src-main/ipc/contract';
-
-const CAPACITY = 150_000;
-/** scene units per millisecond along the time axis */
-const Z_PER_MS = 0.5;
+import { Orbit } from './space-time-orbit';
+import { CAPACITY, MIN_BUDGET, SpaceTimeRing, Z_PER_MS, type EventColumns } from './space-time-ring';
 
 export class SpaceTimeCloud {
+  readonly orbit = new Orbit();
+  private readonly ring = new SpaceTimeRing();
   private renderer: THREE.WebGLRenderer;
   private scene = new THREE.Scene();
-  private camera: THREE.PerspectiveCamera;
-  private controls: OrbitControls;
+  private camera = new THREE.PerspectiveCamera(45, 1, 1, 5000);
   private geometry = new THREE.BufferGeometry();
-  private positions = new Float32Array(CAPACITY * 3);
-  private colours = new Float32Array(CAPACITY * 3);
   private cloud: THREE.Points;
   private clip = new THREE.Plane(new THREE.Vector3(0, 0, 1), 0);
   private frameBox: THREE.LineSegments;
-  private head = 0;
-  private filled = 0;
-  private epochUs = NaN;
-  private nowMs = 0;
-  private width = 0;
-  private height = 0;
-  private pendingFrom = -1;
-  private pendingTo = -1;
-  spanMs = 300;
-  /**
-   * Points kept per span, adapted to how long frames take: without a GPU
-   * (software WebGL) 150k points cost ~150 ms a frame, so the budget halves
-   * while frames are slow and grows back while they are fast.
-   */
-  pointBudget = 60_000;
-  /** ring length in use: ~1.5 spans of points, so the GPU only walks points that can be visible */
-  private ring = 90_000;
+  private eye: [number, number, number] = [0, 0, 0];
   private lastFrame = 0;
   private slowFrames = 0;
   private fastFrames = 0;
@@ -48,19 +29,15 @@ export class SpaceTimeCloud {
   private scale = 1;
   private cssW = 1;
   private cssH = 1;
-  onRgb: [number, number, number] = [0.35, 0.65, 1];
-  offRgb: [number, number, number] = [0.94, 0.53, 0.24];
+  private dpr = 1;
 
-  constructor(canvas: HTMLCanvasElement) {
+  constructor(canvas: OffscreenCanvas | HTMLCanvasElement) {
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, powerPreference: 'high-performance' });
     this.renderer.localClippingEnabled = true;
     this.renderer.setClearColor(0x05070a);
-    this.camera = new THREE.PerspectiveCamera(45, 1, 1, 5000);
-    this.controls = new OrbitControls(this.camera, canvas);
-    this.controls.enableDamping = true;
-    const pos = new THREE.BufferAttribute(this.positions, 3);
+    const pos = new THREE.BufferAttribute(this.ring.positions, 3);
     pos.setUsage(THREE.DynamicDrawUsage);
-    const col = new THREE.BufferAttribute(this.colours, 3);
+    const col = new THREE.BufferAttribute(this.ring.colours, 3);
     col.setUsage(THREE.DynamicDrawUsage);
     this.geometry.setAttribute('position', pos);
     this.geometry.setAttribute('color', col);
@@ -73,13 +50,23 @@ export class SpaceTimeCloud {
     this.scene.add(this.frameBox);
   }
 
-  private setGeometry(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-    const d = this.spanMs * Z_PER_MS;
+  get spanMs(): number {
+    return this.ring.spanMs;
+  }
+
+  set spanMs(ms: number) {
+    if (ms === this.ring.spanMs) return;
+    this.ring.spanMs = ms;
+    this.buildFrameBox();
+  }
+
+  /** the sensor frame at "now" and at the far end of the span, and the camera aimed at it */
+  private buildFrameBox(): void {
+    const { width, height } = this.ring;
+    if (!width) return;
+    const d = this.ring.spanMs * Z_PER_MS;
     const w = width / 2;
     const h = height / 2;
-    // sensor frame at "now" and at the far end of the span
     const v: number[] = [];
     for (const z of [0, -d]) {
       v.push(-w, -h, z, w, -h, z, w, -h, z, w, h, z, w, h, z, -w, h, z, -w, h, z, -w, -h, z);
@@ -88,112 +75,52 @@ export class SpaceTimeCloud {
     this.frameBox.geometry.dispose();
     this.frameBox.geometry = new THREE.BufferGeometry();
     this.frameBox.geometry.setAttribute('position', new THREE.Float32BufferAttribute(v, 3));
-    this.controls.target.set(0, 0, -d / 2);
-    this.frameBoxInView();
+    this.orbit.frame(width, height, d, this.camera.fov, this.camera.aspect);
   }
 
-  reset(): void {
-    this.head = 0;
-    this.filled = 0;
-    this.epochUs = NaN;
-    this.geometry.setDrawRange(0, 0);
-  }
-
-  /** append a chunk, decimated so the span holds about `pointBudget` points */
-  add(c: EventChunk): void {
-    const n = c.t.length;
-    if (n === 0) return;
-    const chunkMs = Math.max(1, (c.t[n - 1] - c.t[0]) / 1000);
-    const budget = Math.max(500, Math.round((this.pointBudget * Math.min(chunkMs, this.spanMs)) / this.spanMs));
-    if (c.width !== this.width || c.height !== this.height) {
-      this.setGeometry(c.width, c.height);
-      this.reset();
+  add(c: EventColumns): void {
+    if (this.ring.add(c)) {
+      this.geometry.setDrawRange(0, 0);
+      this.buildFrameBox();
     }
-    if (Number.isNaN(this.epochUs) || c.t0Us + c.t[0] < this.epochUs + this.nowMs * 1000 - 1_000_000) {
-      this.reset();
-      this.epochUs = c.t0Us + c.t[0];
-    }
-    const step = n > budget ? n / budget : 1;
-    const pos = this.positions;
-    const col = this.colours;
-    const w2 = this.width / 2;
-    const h2 = this.height / 2;
-    const base = (c.t0Us - this.epochUs) / 1000;
-    const [onR, onG, onB] = this.onRgb;
-    const [offR, offG, offB] = this.offRgb;
-    let newest = this.nowMs;
-    if (this.pendingFrom < 0) this.pendingFrom = this.head;
-    for (let f = 0; f < n; f += step) {
-      const i = f | 0;
-      const k = this.head * 3;
-      const tMs = base + c.t[i] / 1000;
-      pos[k] = c.x[i] - w2;
-      pos[k + 1] = h2 - c.y[i];
-      pos[k + 2] = tMs * Z_PER_MS;
-      if (c.p[i]) {
-        col[k] = onR; col[k + 1] = onG; col[k + 2] = onB;
-      } else {
-        col[k] = offR; col[k + 1] = offG; col[k + 2] = offB;
-      }
-      if (tMs > newest) newest = tMs;
-      this.head++;
-      if (this.head >= this.ring) {
-        this.head = 0;
-        this.pendingFrom = 0;
-        this.pendingTo = this.ring;
-      }
-      if (this.filled < this.ring) this.filled++;
-    }
-    this.nowMs = newest;
-    this.pendingTo = Math.max(this.pendingTo, this.head);
   }
 
-  /** camera far enough back, along a 3/4 view, that the box's bounding sphere fits the narrower field of view */
-  private frameBoxInView(): void {
-    if (!this.width) return;
-    const d = this.spanMs * Z_PER_MS;
-    const radius = 0.5 * Math.hypot(this.width, this.height, d);
-    const vfov = (this.camera.fov * Math.PI) / 180;
-    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const dist = (radius / Math.sin(Math.min(vfov, hfov) / 2)) * 1.05;
-    const dir = new THREE.Vector3(0.55, 0.35, 0.76).normalize();
-    this.camera.position.copy(this.controls.target).addScaledVector(dir, dist);
-    this.camera.far = dist * 4;
-    this.camera.updateProjectionMatrix();
-    this.controls.update();
-  }
-
-  private setBudget(points: number): void {
-    this.pointBudget = points;
-    this.ring = Math.min(CAPACITY, Math.round(points * 1.5));
-    if (this.head >= this.ring) this.head = 0;
-    this.filled = Math.min(this.filled, this.ring);
-    this.geometry.setDrawRange(0, this.filled);
-  }
-
-  resize(width: number, height: number): void {
-    this.cssW = Math.max(1, width);
-    this.cssH = Math.max(1, height);
+  resize(cssWidth: number, cssHeight: number, devicePixelRatio: number): void {
+    this.cssW = Math.max(1, cssWidth);
+    this.cssH = Math.max(1, cssHeight);
+    this.dpr = devicePixelRatio || 1;
     this.applySize();
-    this.frameBoxInView();
+    this.buildFrameBox();
+  }
+
+  /** drag of (dx, dy) CSS pixels */
+  rotate(dx: number, dy: number): void {
+    this.orbit.rotate(dx, dy, this.cssH);
   }
 
   private applySize(): void {
-    this.renderer.setPixelRatio(this.scale * (globalThis.devicePixelRatio || 1));
+    this.renderer.setPixelRatio(this.scale * this.dpr);
+    // false: an OffscreenCanvas has no style to set; the page sizes the element
     this.renderer.setSize(this.cssW, this.cssH, false);
     this.camera.aspect = this.cssW / this.cssH;
     this.camera.updateProjectionMatrix();
   }
 
-  render(): void {
-    const now = performance.now();
+  /**
+   * Points kept per span, adapted to how long frames take: without a GPU
+   * (software WebGL) 150k points cost ~150 ms a frame, so the budget halves
+   * while frames are slow (then the drawing buffer shrinks) and grows back
+   * while they are fast.
+   */
+  private adapt(now: number): void {
     const dt = now - this.lastFrame;
     this.lastFrame = now;
+    const ring = this.ring;
     if (dt > 40 && dt < 1000) {
       this.fastFrames = 0;
       if (++this.slowFrames >= 3) {
         this.slowFrames = 0;
-        if (this.pointBudget > 5_000) this.setBudget(Math.max(5_000, this.pointBudget >> 1));
+        if (ring.pointBudget > MIN_BUDGET) ring.setBudget(Math.max(MIN_BUDGET, ring.pointBudget >> 1));
         else if (this.scale > 0.35) {
           this.scale /= 1.5;
           this.applySize();
@@ -201,46 +128,46 @@ export class SpaceTimeCloud {
       }
     } else if (dt < 20) {
       this.slowFrames = 0;
-      if (++this.fastFrames >= 60 && this.pointBudget < CAPACITY) {
-        this.setBudget(Math.min(CAPACITY / 1.5, Math.round(this.pointBudget * 1.25)));
+      if (++this.fastFrames >= 60 && ring.pointBudget < CAPACITY / 1.5) {
+        ring.setBudget(Math.min(CAPACITY / 1.5, Math.round(ring.pointBudget * 1.25)));
         this.fastFrames = 0;
       }
     }
-    if (this.pendingFrom >= 0) {
+  }
+
+  render(now: number): void {
+    this.adapt(now);
+    const dirty = this.ring.takeDirty();
+    if (dirty) {
       const pos = this.geometry.getAttribute('position') as THREE.BufferAttribute;
       const col = this.geometry.getAttribute('color') as THREE.BufferAttribute;
-      const from = this.pendingTo <= this.pendingFrom ? 0 : this.pendingFrom;
-      const count = this.pendingTo <= this.pendingFrom ? this.ring : this.pendingTo - this.pendingFrom;
       pos.clearUpdateRanges();
       col.clearUpdateRanges();
-      pos.addUpdateRange(from * 3, count * 3);
-      col.addUpdateRange(from * 3, count * 3);
+      pos.addUpdateRange(dirty.from * 3, dirty.count * 3);
+      col.addUpdateRange(dirty.from * 3, dirty.count * 3);
       pos.needsUpdate = true;
       col.needsUpdate = true;
-      this.pendingFrom = -1;
-      this.pendingTo = -1;
-      this.geometry.setDrawRange(0, this.filled);
     }
+    this.geometry.setDrawRange(0, this.ring.filled);
     // newest events at z = 0: slide the cloud back, clip what is older than the span
-    const zNow = this.nowMs * Z_PER_MS;
-    this.cloud.position.z = -zNow;
-    this.clip.constant = this.spanMs * Z_PER_MS; // keeps world z >= -span
-    this.controls.update();
+    this.cloud.position.z = -this.ring.nowMs * Z_PER_MS;
+    this.clip.constant = this.ring.spanMs * Z_PER_MS; // keeps world z >= -span
+    this.orbit.position(this.eye);
+    this.camera.position.set(this.eye[0], this.eye[1], this.eye[2]);
+    const [tx, ty, tz] = this.orbit.target;
+    this.camera.lookAt(tx, ty, tz);
+    // past the far side of the box from wherever the camera is
+    const far = this.orbit.radius + Math.hypot(this.ring.width, this.ring.height, this.ring.spanMs * Z_PER_MS);
+    if (this.camera.far !== far) {
+      this.camera.far = far;
+      this.camera.updateProjectionMatrix();
+    }
     this.renderer.render(this.scene, this.camera);
   }
 
   dispose(): void {
-    this.controls.dispose();
     this.geometry.dispose();
+    this.frameBox.geometry.dispose();
     this.renderer.dispose();
-  }
-}
-
-export function webglAvailable(): boolean {
-  try {
-    const c = document.createElement('canvas');
-    return !!(c.getContext('webgl2') ?? c.getContext('webgl'));
-  } catch {
-    return false;
   }
 }
