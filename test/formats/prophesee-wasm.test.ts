@@ -7,12 +7,11 @@
 // Regenerate the binary after editing kernels-wat.ts:
 //   node --import tsx test/formats/prophesee-wasm.test.ts --write
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import wabt from 'wabt';
 import { concatBatches, type EventBatch } from '../../src-engine/events/batch';
 import { collectEvents } from '../../src-engine/events/stream';
 import { ByteReader } from '../../src-engine/formats/byte-reader';
@@ -28,22 +27,13 @@ import { openEventStream } from '../../src-engine/formats/registry';
 import { decodeBase64 } from '../../src-engine/formats/wasm';
 import { memorySink } from '../../src-engine/node/file-io';
 import { SHARED_EVENTS_DIR, skipWithoutSharedData } from '../support/shared-data';
+import { buildWat, writeKernelBinary } from '../support/wasm-kernel';
 
-async function buildKernel(): Promise<Uint8Array> {
-  const w = await wabt();
-  const mod = w.parseWat('prophesee-kernels.wat', PROPHESEE_KERNELS_WAT, {});
-  mod.validate();
-  return new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);
-}
+const buildKernel = () => buildWat('prophesee-kernels.wat', PROPHESEE_KERNELS_WAT);
 
 if (process.argv.includes('--write')) {
-  const bytes = await buildKernel();
   const target = fileURLToPath(new URL('../../src-engine/formats/prophesee/kernels-binary.ts', import.meta.url));
-  writeFileSync(
-    target,
-    `// Generated from kernels-wat.ts by wabt's wat2wasm (node --import tsx test/formats/prophesee-wasm.test.ts --write). Do not edit.\nexport const PROPHESEE_KERNELS_WASM_BASE64 =\n  '${Buffer.from(bytes).toString('base64')}';\n`,
-  );
-  console.log(`wrote ${bytes.length} bytes to ${target}`);
+  writeKernelBinary(target, 'PROPHESEE_KERNELS_WASM_BASE64', await buildKernel(), 'kernels-wat.ts', 'test/formats/prophesee-wasm.test.ts');
 } else {
   const HEADER = new TextEncoder().encode('% evt 3.0\n% format EVT3;height=720;width=1280\n% end\n');
   const HEADER2 = new TextEncoder().encode('% evt 2.0\n% format EVT2;height=720;width=1280\n% end\n');

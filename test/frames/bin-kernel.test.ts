@@ -7,33 +7,22 @@
 // Regenerate the binary after editing bin-kernel-wat.ts:
 //   node --import tsx test/frames/bin-kernel.test.ts --write
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import wabt from 'wabt';
 import { BinKernel } from '../../src-engine/frames/bin-kernel';
 import { BIN_KERNEL_WASM_BASE64 } from '../../src-engine/frames/bin-kernel-binary';
 import { BIN_KERNEL_WAT } from '../../src-engine/frames/bin-kernel-wat';
 import { axisTable, resolveRoi } from '../../src-engine/frames/spatial';
 import { binRun, TimeChannelBinner } from '../../src-engine/frames/time-channel';
 import { decodeBase64 } from '../../src-engine/formats/wasm';
+import { buildWat, writeKernelBinary } from '../support/wasm-kernel';
 
-async function build(): Promise<Uint8Array> {
-  const w = await wabt();
-  const mod = w.parseWat('bin-kernel.wat', BIN_KERNEL_WAT, {});
-  mod.validate();
-  return new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);
-}
+const build = () => buildWat('bin-kernel.wat', BIN_KERNEL_WAT);
 
 if (process.argv.includes('--write')) {
-  const bytes = await build();
   const target = fileURLToPath(new URL('../../src-engine/frames/bin-kernel-binary.ts', import.meta.url));
-  writeFileSync(
-    target,
-    `// Generated from bin-kernel-wat.ts by wabt's wat2wasm (node --import tsx test/frames/bin-kernel.test.ts --write). Do not edit.\nexport const BIN_KERNEL_WASM_BASE64 =\n  '${Buffer.from(bytes).toString('base64')}';\n`,
-  );
-  console.log(`wrote ${bytes.length} bytes to ${target}`);
+  writeKernelBinary(target, 'BIN_KERNEL_WASM_BASE64', await build(), 'bin-kernel-wat.ts', 'test/frames/bin-kernel.test.ts');
 } else {
   test('the committed WebAssembly binary is the build of the committed source', async () => {
     assert.deepEqual(decodeBase64(BIN_KERNEL_WASM_BASE64), await build(), 'bin-kernel-binary.ts is stale: regenerate it (see the top of this file)');
