@@ -6,12 +6,11 @@
 // Regenerate the binary after editing lz4-kernel-wat.ts:
 //   node --import tsx test/formats/aedat4-lz4-wasm.test.ts --write
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import wabt from 'wabt';
 import { collectEvents } from '../../src-engine/events/stream';
 import { openAedat4Stream } from '../../src-engine/formats/aedat4/aedat4';
 import { Compression, PayloadDecoder } from '../../src-engine/formats/aedat4/compression';
@@ -24,22 +23,13 @@ import { LZ4_KERNEL_WAT } from '../../src-engine/formats/aedat4/lz4-kernel-wat';
 import { EventVectorReader } from '../../src-engine/formats/aedat4/packets';
 import { ByteReader } from '../../src-engine/formats/byte-reader';
 import { SHARED_EVENTS_DIR, skipWithoutSharedData } from '../support/shared-data';
+import { buildWat, writeKernelBinary } from '../support/wasm-kernel';
 
-async function buildKernel(): Promise<Uint8Array> {
-  const w = await wabt();
-  const mod = w.parseWat('lz4-kernel.wat', LZ4_KERNEL_WAT, { simd: true, bulk_memory: true });
-  mod.validate();
-  return new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);
-}
+const buildKernel = () => buildWat('lz4-kernel.wat', LZ4_KERNEL_WAT);
 
 if (process.argv.includes('--write')) {
-  const bytes = await buildKernel();
   const target = fileURLToPath(new URL('../../src-engine/formats/aedat4/lz4-kernel-binary.ts', import.meta.url));
-  writeFileSync(
-    target,
-    `// Generated from lz4-kernel-wat.ts by wabt's wat2wasm (node --import tsx test/formats/aedat4-lz4-wasm.test.ts --write). Do not edit.\nexport const LZ4_KERNEL_WASM_BASE64 =\n  '${Buffer.from(bytes).toString('base64')}';\n`,
-  );
-  console.log(`wrote ${bytes.length} bytes to ${target}`);
+  writeKernelBinary(target, 'LZ4_KERNEL_WASM_BASE64', await buildKernel(), 'lz4-kernel-wat.ts', 'test/formats/aedat4-lz4-wasm.test.ts');
 } else {
   const wasmOut = (limit: number): WasmOutputBuffer => {
     const out = WasmOutputBuffer.create(limit);
