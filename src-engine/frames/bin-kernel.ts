@@ -2,10 +2,12 @@
  * The time-channel binner's counting loop in WebAssembly (bin-kernel-wat.ts):
  * about twice as fast as the JavaScript loop (binRun in time-channel.ts),
  * which stays the reference and the path for short runs and where
- * WebAssembly is unavailable. The kernel has its own memory: the window's
- * counts are copied in and out around each run and the events go through in
- * chunks, so it pays off only on runs long enough against the frame size
- * (worthKernel).
+ * WebAssembly is unavailable. The kernel has its own memory: a window's
+ * counts are copied in when a run for it comes and stay there (resident) for
+ * the following runs, until sync() copies them back — the binner syncs before
+ * it emits a window, takes another path, or returns from push() — and the
+ * events go through in chunks. So it pays off only when the events ahead in
+ * the batch are many against the frame size (worthKernel).
  */
 import { compileKernel, type CompiledKernel, instantiate } from '../formats/wasm';
 import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
@@ -28,6 +30,8 @@ export class BinKernel {
   private readonly u16: Uint16Array;
   private readonly outView: Int32Array;
   private readonly at: { xOff: number; yOff: number; buf: number; X: number; Y: number; P: number };
+  /** the window buffer whose counts are in the kernel's memory (newer than its own), or null */
+  private resident: Uint8Array | null = null;
 
   private constructor(k: CompiledKernel, xOff: Int32Array, yOff: Int32Array, readonly frameLen: number) {
     const xo = 64;
@@ -53,19 +57,38 @@ export class BinKernel {
     return compiled ? new BinKernel(compiled, xOff, yOff, frameLen) : null;
   }
 
-  /** Whether a run of `events` is long enough to repay copying the frame in and out. */
-  worthKernel(events: number): boolean {
-    return events >= 512 && 8 * events >= this.frameLen;
+  /**
+   * Whether a run of `events`, with `ahead` events left in the batch (the run
+   * included), repays copying a frame in and out: the buffer stays resident
+   * for the rest of the batch's runs.
+   */
+  worthKernel(events: number, ahead: number): boolean {
+    return events >= 512 && (this.resident !== null || 8 * ahead >= this.frameLen);
   }
 
-  /** binRun of time-channel.ts, same arguments and results, on this kernel. */
+  /** Copies the resident counts back to their buffer; the kernel then holds none. */
+  sync(): void {
+    const r = this.resident;
+    if (r === null) return;
+    r.set(this.bytes.subarray(this.at.buf, this.at.buf + r.length));
+    this.resident = null;
+  }
+
+  /**
+   * binRun of time-channel.ts, same arguments and results, on this kernel;
+   * `buf`'s counts are up to date after sync().
+   */
   binRun(
     X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
     sw1: number, sh1: number, pm: number, buf: Uint8Array, chBase: number, clip1: number, out: Int32Array,
   ): Int32Array {
     const a = this.at;
     const bytes = this.bytes;
-    bytes.set(buf, a.buf);
+    if (this.resident !== buf) {
+      this.sync();
+      bytes.set(buf, a.buf);
+      this.resident = buf;
+    }
     out.fill(0);
     for (let j = from; j < to; j += CHUNK) {
       const e = Math.min(to, j + CHUNK);
@@ -76,7 +99,6 @@ export class BinKernel {
       const o = this.outView;
       for (let k = 0; k < 5; k++) out[k] += o[k];
     }
-    buf.set(bytes.subarray(a.buf, a.buf + buf.length));
     return out;
   }
 }

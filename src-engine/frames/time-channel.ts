@@ -243,8 +243,14 @@ export class TimeChannelBinner {
     if (n === 0) return out;
     if (Number.isNaN(this.t0)) this.start(batch.t[0]);
     this.eventsIn += n;
-    if (this.hopUs >= this.windowUs) this.pushDisjoint(batch, out);
-    else this.pushSliding(batch, out);
+    if (this.hopUs >= this.windowUs) {
+      try {
+        this.pushDisjoint(batch, out);
+      } finally {
+        // between calls every count is in the window buffers (a caller may read the open ones)
+        this.kernel?.sync();
+      }
+    } else this.pushSliding(batch, out);
     return out;
   }
 
@@ -376,7 +382,7 @@ export class TimeChannelBinner {
         }
       } else {
         const kernel = i - segStart >= 512 ? this.binKernel() : null;
-        const r = kernel?.worthKernel(i - segStart)
+        const r = kernel?.worthKernel(i - segStart, n - segStart)
           ? kernel.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, buf, chBase, clip - 1, this.runOut)
           : binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
         oob += r[0];
@@ -391,6 +397,7 @@ export class TimeChannelBinner {
         // batch contract) could leave T[i] out of its own bin: it goes the general way, so the loop advances.
         this.storeCounts(oob, roiN, ooo, tMax);
         oob = roiN = ooo = 0;
+        this.kernel?.sync();
         this.pushSliding(sliceBatch(b, i, i + 1), out);
         tMax = this.tMax;
         i++;
@@ -524,6 +531,7 @@ export class TimeChannelBinner {
   }
 
   private emitNext(out: TimeChannelFrame[]): void {
+    this.kernel?.sync();
     const k = this.nextK;
     const s = k % this.ring;
     const C = this.channels;

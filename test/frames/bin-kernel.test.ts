@@ -66,17 +66,32 @@ if (process.argv.includes('--write')) {
         for (let i = 0; i < frameLen; i++) a[i] = b[i] = rnd(3) === 0 ? rnd(s.clip + 1) : 0;
         const from = Math.min(s.n, rnd(5)), to = s.n;
         const outJs = binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, xOff, yOff, s.P - 1, a, bin * s.P, s.clip - 1, new Int32Array(5));
-        const outK = k.binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, s.P - 1, b, bin * s.P, s.clip - 1, new Int32Array(5));
+        // the run split in two at a random point: the buffer stays resident in the kernel between them
+        const mid = from + rnd(to - from + 1);
+        const outK = k.binRun(X, Y, Pol, from, mid, s.sw - 1, s.sh - 1, s.P - 1, b, bin * s.P, s.clip - 1, new Int32Array(5)).slice();
+        const outK2 = k.binRun(X, Y, Pol, mid, to, s.sw - 1, s.sh - 1, s.P - 1, b, bin * s.P, s.clip - 1, new Int32Array(5));
+        outK.forEach((v, i) => (outK[i] = v + outK2[i]));
+        k.sync();
         assert.deepEqual(outK, outJs);
         assert.deepEqual(b, a);
+        // another buffer takes the kernel: the first keeps its counts, the second gets its own
+        const c = new Uint8Array(frameLen);
+        k.binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, s.P - 1, c, bin * s.P, s.clip - 1, new Int32Array(5));
+        k.sync();
+        assert.deepEqual(b, a);
+        const d = new Uint8Array(frameLen);
+        binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, xOff, yOff, s.P - 1, d, bin * s.P, s.clip - 1, new Int32Array(5));
+        assert.deepEqual(c, d);
       }),
       { numRuns: 60 },
     );
   });
 
-  test('the binner with long runs (kernel) gives the frames of short batches (JavaScript loop)', () => {
-    // one busy second at 64×64 → 16×16: runs of thousands of events in one batch go through the
-    // kernel; the same events in batches of 100 never reach its threshold
+  for (const [label, size] of [['64×64 → 16×16', { width: 16, height: 16 }], ['64×64 at full size', undefined]] as const) {
+  test(`the binner with long runs (kernel) gives the frames of short batches (JavaScript loop), ${label}`, () => {
+    // one busy second: runs of thousands of events in one batch go through the kernel (the
+    // full-size frame stays resident across runs and windows switch buffers); the same events
+    // in batches of 100 never reach its threshold
     let r = 12345;
     const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
     const n = 300_000;
@@ -87,7 +102,7 @@ if (process.argv.includes('--write')) {
       y[i] = rnd(64);
       p[i] = rnd(2);
     }
-    const cfg = { sensor: { width: 64, height: 64 }, windowUs: 100_000, bins: 5, size: { width: 16, height: 16 }, roi: { x: 2, y: 0, width: 60, height: 64 }, includeIncomplete: true };
+    const cfg = { sensor: { width: 64, height: 64 }, windowUs: 100_000, bins: 5, ...(size ? { size } : {}), roi: { x: 2, y: 0, width: 60, height: 64 }, includeIncomplete: true };
     const whole = new TimeChannelBinner(cfg);
     const framesA = [...whole.push({ t, x, y, p, length: n }), ...whole.flush()];
     const small = new TimeChannelBinner(cfg);
@@ -102,4 +117,5 @@ if (process.argv.includes('--write')) {
     assert.deepEqual(whole.summary(), small.summary());
     assert.ok(framesA.some((f) => f.data.includes(15)), 'some counts saturate at the clip');
   });
+  }
 }
