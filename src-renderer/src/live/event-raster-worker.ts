@@ -6,6 +6,7 @@
  */
 import type { EventChunk } from '../../../src-main/ipc/contract';
 import { RasterPainter, type RasterOptions, type RasterStats } from './event-raster-painter';
+import { workerScope } from './worker-scope';
 
 export type ToRasterWorker =
   /** canvas: the transferred OffscreenCanvas */
@@ -15,18 +16,7 @@ export type ToRasterWorker =
   | { type: 'stop' };
 export type FromRasterWorker = { type: 'stats'; stats: RasterStats } | { type: 'error'; message: string };
 
-/** the parts of DedicatedWorkerGlobalScope used here (the renderer compiles with DOM types) */
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToRasterWorker>) => void) | null;
-  postMessage(message: FromRasterWorker): void;
-  requestAnimationFrame?: (cb: (now: number) => void) => number;
-  cancelAnimationFrame?: (id: number) => void;
-}
-const scope = self as unknown as WorkerScope;
-const nextFrame: (cb: (now: number) => void) => number = scope.requestAnimationFrame
-  ? (cb) => scope.requestAnimationFrame!(cb)
-  : (cb) => setTimeout(() => cb(performance.now()), 16) as unknown as number;
-const cancelFrame: (id: number) => void = scope.cancelAnimationFrame ? (id) => scope.cancelAnimationFrame!(id) : (id) => clearTimeout(id);
+const { scope, nextFrame, cancelFrame } = workerScope<ToRasterWorker, FromRasterWorker>();
 
 let painter: RasterPainter | null = null;
 let frameId = 0;

@@ -7,20 +7,9 @@
  */
 import { SpaceTimeCloud } from './space-time-cloud';
 import type { FromWorker, ToWorker } from './space-time-messages';
+import { workerScope } from './worker-scope';
 
-/** the parts of DedicatedWorkerGlobalScope used here (the renderer compiles with DOM types) */
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(message: FromWorker): void;
-  requestAnimationFrame?: (cb: (now: number) => void) => number;
-  cancelAnimationFrame?: (id: number) => void;
-}
-const scope = self as unknown as WorkerScope;
-
-const nextFrame: (cb: (now: number) => void) => number = scope.requestAnimationFrame
-  ? (cb) => scope.requestAnimationFrame!(cb)
-  : (cb) => setTimeout(() => cb(performance.now()), 16) as unknown as number;
-const cancelFrame: (id: number) => void = scope.cancelAnimationFrame ? (id) => scope.cancelAnimationFrame!(id) : (id) => clearTimeout(id);
+const { scope, nextFrame, cancelFrame } = workerScope<ToWorker, FromWorker>();
 
 let cloud: SpaceTimeCloud | null = null;
 let frameId = 0;
