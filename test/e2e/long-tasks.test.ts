@@ -1,3 +1,4 @@
+// @run-alone (it measures the machine: scripts/run-tests.mjs runs it after the others)
 // "Nothing blocks the UI thread for more than 50 ms", measured in Chromium
 // (headless, no GPU: software WebGL) against the real browser host replaying
 // a generated 346×260 recording at ~5 M events/s. A 'longtask'
