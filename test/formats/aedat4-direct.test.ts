@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Builder } from 'flatbuffers';
 import { batchFrom, concatBatches, type EventBatch } from '../../src-engine/events/batch';
 import { collectEvents } from '../../src-engine/events/stream';
 import { type Aedat4StreamOptions, createAedat4Writer, openAedat4Stream } from '../../src-engine/formats/aedat4/aedat4';
@@ -16,6 +15,7 @@ import { MAX_DIRECT_BATCH } from '../../src-engine/formats/aedat4/lz4-kernel';
 import { ByteReader } from '../../src-engine/formats/byte-reader';
 import { EventFormatError } from '../../src-engine/formats/errors';
 import { memorySink } from '../../src-engine/node/file-io';
+import { evtsPacket } from '../support/aedat4-evts';
 import { SHARED_EVENTS_DIR, skipWithoutSharedData } from '../support/shared-data';
 
 const copyOf = (b: EventBatch): EventBatch => ({ t: b.t.slice(), x: b.x.slice(), y: b.y.slice(), p: b.p.slice(), length: b.length });
@@ -80,21 +80,7 @@ test('reuseBatches: batches are views of one set of columns in the kernel memory
 
 /** An LZ4 file of one EVTS packet holding these raw events. */
 function lz4Packet(rows: ReadonlyArray<[bigint, number, number, number]>): Uint8Array {
-  const b = new Builder(64);
-  b.startVector(16, rows.length, 8);
-  for (let i = rows.length - 1; i >= 0; i--) {
-    b.prep(8, 16);
-    b.pad(3);
-    b.writeInt8(rows[i][3]);
-    b.writeInt16(rows[i][2]);
-    b.writeInt16(rows[i][1]);
-    b.writeInt64(rows[i][0]);
-  }
-  const vec = b.endVector();
-  b.startObject(1);
-  b.addFieldOffset(0, vec, 0);
-  b.finishSizePrefixed(b.endObject(), 'EVTS');
-  const payload = new Lz4FrameEncoder().encode(b.asUint8Array()).slice();
+  const payload = new Lz4FrameEncoder().encode(evtsPacket(rows)).slice();
   const xml = '<dv version="2.0"><node name="outInfo" path="/outInfo/"><node name="0" path="/outInfo/0/"><attr key="typeIdentifier" type="string">EVTS</attr></node></node></dv>';
   const header = buildIOHeader({ compression: 1, dataTablePosition: -1, infoNode: xml }).bytes;
   const size = new Uint8Array(new Uint32Array([header.length]).buffer);

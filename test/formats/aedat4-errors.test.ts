@@ -3,7 +3,6 @@
 // anything inside a packet), never another exception, never a hang.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Builder } from 'flatbuffers';
 import { batchFrom, type EventBatch } from '../../src-engine/events/batch';
 import { collectEvents } from '../../src-engine/events/stream';
 import { createAedat4Writer, openAedat4Stream, type PatchableSink } from '../../src-engine/formats/aedat4/aedat4';
@@ -12,6 +11,7 @@ import { xxh32 } from '../../src-engine/formats/aedat4/xxh32';
 import { ByteReader } from '../../src-engine/formats/byte-reader';
 import { EventFormatError, LIMITS } from '../../src-engine/formats/errors';
 import { memorySink } from '../../src-engine/node/file-io';
+import { evtsPacket } from '../support/aedat4-evts';
 
 const VERSION = new TextEncoder().encode('#!AER-DAT4.0\r\n');
 const XML = '<dv version="2.0"><node name="outInfo" path="/outInfo/"><node name="0" path="/outInfo/0/"><attr key="typeIdentifier" type="string">EVTS</attr><node name="info" path="/outInfo/0/info/"><attr key="sizeX" type="int">64</attr><attr key="sizeY" type="int">64</attr></node></node><node name="2" path="/outInfo/2/"><attr key="typeIdentifier" type="string">IMUS</attr></node></node></dv>';
@@ -63,25 +63,6 @@ function packets(file: Uint8Array): Array<[number, number, number]> {
     o += 8 + size;
   }
   return out;
-}
-
-function evtsPacket(rows: ReadonlyArray<[bigint, number, number, number]>): Uint8Array {
-  const b = new Builder(64);
-  b.startVector(16, rows.length, 8);
-  for (let i = rows.length - 1; i >= 0; i--) {
-    b.prep(8, 16);
-    b.pad(3);
-    b.writeInt8(rows[i][3]);
-    b.writeInt16(rows[i][2]);
-    b.writeInt16(rows[i][1]);
-    b.writeInt64(rows[i][0]);
-  }
-  const vec = b.endVector();
-  b.startObject(1);
-  b.addFieldOffset(0, vec, 0);
-  const root = b.endObject();
-  b.finishSizePrefixed(root, 'EVTS');
-  return b.asUint8Array().slice();
 }
 
 async function decode(bytes: Uint8Array, chunk = 0, versionLine = true): Promise<EventBatch> {
