@@ -6,6 +6,7 @@
  * which range changed since the last upload. No three.js and no DOM, so it
  * runs in the worker and in tests alike; no allocation per event.
  */
+import type { EventChunk } from '../../../src-main/ipc/contract';
 
 export const CAPACITY = 150_000;
 /** scene units per millisecond along the time axis */
@@ -14,15 +15,7 @@ export const Z_PER_MS = 0.5;
 export const MIN_BUDGET = 5_000;
 
 /** the columns of an EventChunk the cloud needs (times relative to t0Us, µs) */
-export interface EventColumns {
-  t0Us: number;
-  width: number;
-  height: number;
-  t: Float32Array;
-  x: Uint16Array;
-  y: Uint16Array;
-  p: Uint8Array;
-}
+export type EventColumns = Omit<EventChunk, 'total'>;
 
 export type Rgb = readonly [number, number, number];
 
