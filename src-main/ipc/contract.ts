@@ -258,7 +258,7 @@ export interface NsocUpdate {
 
 /**
  * A decimated slice of the event stream for drawing: times relative to
- * `t0Us` (float32 µs is exact within a 16 s slice), at most ~200k events
+ * `t0Us` (float32 µs is exact within a 16 s slice), at most ~100k events
  * per push; `total` counts the events the slice stands for.
  */
 export interface EventChunk {

@@ -89,7 +89,7 @@ export interface PipelineOutputs {
 }
 
 export interface LivePipelineOptions {
-  /** events per EventChunk (default 200 000) */
+  /** events per EventChunk (default MAX_CHUNK_EVENTS, 100 000) */
   maxChunkEvents?: number;
   /** latency medians over this many windows (default 64) */
   medianOf?: number;
