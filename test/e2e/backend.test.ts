@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { SoftwareNsocDevices } from '../../src-main/devices/hid';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { goScreen, waitShell, WAIT } from './support/app';
 
 let host: Host | string = 'not started';
@@ -27,10 +27,7 @@ before(async () => {
   await waitShell(page);
 });
 
-after(async () => {
-  await browser?.close();
-  if (typeof host !== 'string') await host.close();
-});
+after(() => tearDown(browser, host));
 
 test('switch to the (software) USB NSoC in Settings, then unplug it: the error shows and the simulator takes over', async (t) => {
   if (typeof host === 'string') return t.skip(host);

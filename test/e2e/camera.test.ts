@@ -3,12 +3,12 @@
 // events drawn on the Live screen → a prediction from the gesture model.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { writeHandY4m } from './support/media';
 import { findModel, startSourceFromUi, waitShell, waitState, WAIT } from './support/app';
 
@@ -33,14 +33,7 @@ before(async () => {
   await waitShell(page);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    if (!process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 test('the webcam source shows events from the fake camera', async (t) => {
   if (typeof host === 'string') return t.skip(host);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { Settings } from '../../src-main/ipc/contract';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { waitShell, waitState, WAIT } from './support/app';
 
 let host: Host | string = 'not started';
@@ -19,10 +19,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  if (typeof host !== 'string') await host.close();
-});
+after(() => tearDown(browser, host));
 
 test('kiosk: attract loop when idle, left on input, PIN to leave', async (t) => {
   if (typeof host === 'string') return t.skip(host);

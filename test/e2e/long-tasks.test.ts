@@ -18,14 +18,14 @@
 // page.evaluate is fine.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { makeBatch, type EventBatch } from '../../src-engine/events/batch';
 import { writeEventFile } from '../../src-engine/node/open-file';
 import { chromiumMissing, launchChromium } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { waitShell, waitSourceState, waitState, WAIT } from './support/app';
 
 /** the bar the issue sets */
@@ -116,14 +116,7 @@ before(async () => {
   await waitSourceState(page, 'live');
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 test('no main-thread task over 50 ms on Live (2D, 3D, orbit, zoom) and switching screens at ~5 M events/s', async (t) => {
   if (typeof host === 'string') return t.skip(host);

@@ -5,13 +5,13 @@
 // different voice (a fresh browser with another WAV) → the new class shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ModelInfo } from '../../src-main/ipc/contract';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { writeSpeechWav } from './support/media';
 import { findModel, goScreen, startSourceFromUi, waitForLabel, waitShell, waitState, WAIT } from './support/app';
 
@@ -23,14 +23,7 @@ before(async () => {
   host = chromiumMissing() ?? (await startHost());
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    if (!process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 async function openWith(wav: string): Promise<{ page: Page; errors: string[] }> {
   await browser?.close();

@@ -6,12 +6,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { goScreen, waitShell, waitState, WAIT } from './support/app';
 
 const MAKE_ONNX = resolve(import.meta.dirname, '../app/support/make_import_onnx.py');
@@ -39,14 +39,7 @@ before(async () => {
   await waitShell(page);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 test('import an ONNX model from the Models screen: progress, report, use it; a wrong input is refused', async (t) => {
   if (typeof host === 'string') return t.skip(host);

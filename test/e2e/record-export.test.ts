@@ -5,12 +5,12 @@
 // Playwright's string predicates need.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { writeHandY4m } from './support/media';
 import { goScreen, startSourceFromUi, waitShell, waitState, WAIT } from './support/app';
 
@@ -28,14 +28,7 @@ before(async () => {
   await waitShell(page);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    if (!process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 async function takeCount(): Promise<number> {
   return page.locator('[data-testid=take-list] li[data-take]').count();

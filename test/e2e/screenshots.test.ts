@@ -3,12 +3,12 @@
 // and docs/UI.md. Each shot waits on the state it shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
-import { startHost, type Host } from './support/host';
+import { startHost, type Host, tearDown } from './support/host';
 import { writeHandY4m } from './support/media';
 import { findModel, goScreen, startSourceFromUi, waitShell, waitState } from './support/app';
 
@@ -28,14 +28,7 @@ before(async () => {
   mkdirSync(OUT, { recursive: true });
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    if (typeof host !== 'string') await host.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => tearDown(browser, host, dir));
 
 async function shot(name: string): Promise<void> {
   // let the toasts of start-up go, so they do not cover the screen

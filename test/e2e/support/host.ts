@@ -49,3 +49,17 @@ export async function startHost(opts: { openDemo?: boolean } = {}): Promise<Host
     return `the browser host did not start: ${(e as Error).message}`;
   }
 }
+
+/**
+ * The end of an e2e file: the browser, then the host (a string host is the
+ * reason it never started), then the file's temporary folder — kept when
+ * KEEP_E2E is set, for looking at what a failed run left.
+ */
+export async function tearDown(browser: { close(): Promise<void> } | null, host: Host | string, dir?: string): Promise<void> {
+  try {
+    await browser?.close();
+    if (typeof host !== 'string') await host.close();
+  } finally {
+    if (dir && !process.env.KEEP_E2E) rmSync(dir, { recursive: true, force: true });
+  }
+}
