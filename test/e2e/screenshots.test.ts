@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage } from './support/browser';
 import { startHost, type Host, tearDown } from './support/host';
 import { writeHandY4m } from './support/media';
-import { findModel, goScreen, startSourceFromUi, waitShell, waitState } from './support/app';
+import { findModel, goScreen, startSourceFromUi, waitShell, waitState, WAIT } from './support/app';
 
 const OUT = resolve(import.meta.dirname, '../../docs/screenshots');
 let host: Host | string = 'not started';
@@ -50,7 +50,8 @@ test('screenshots of every screen', async (t) => {
   await shot('live');
 
   await page.click('.seg button:has-text("Both")');
-  await page.waitForSelector('[data-testid=cloud-view]');
+  // the worker has drawn frames for a second (its fps is counted per second): the cloud holds events
+  await page.waitForSelector('[data-testid=cloud-view][data-state=running]:not([data-fps="0"])', { timeout: WAIT });
   await waitState(page, 'event-view', 'events');
   await shot('live-3d');
   await page.click('.seg button:has-text("2D")');
