@@ -19,6 +19,8 @@ class Dataset:
         self.classes = m['classes']
         self.backbone = m['backboneClasses']
         self.held_out = m['heldOutClasses']
+        # auxiliary classes (meta.auxClasses, only in the 'aux' split): training-only targets, never backbone outputs
+        self.aux = list(m.get('auxClasses') or [])
         # classes index → backbone output index (-1: not a backbone class)
         self.to_backbone = np.full(len(self.classes), -1, dtype=np.int64)
         for i, c in enumerate(self.backbone):
@@ -42,6 +44,20 @@ class Dataset:
             return x, yb, g
         return _Rows(x, keep), yb[keep], g[keep]
 
+    def aux_split(self, limit_classes=None):
+        """The 'aux' split as (x, y index into self.aux) — empty when the dataset has none. limit_classes keeps
+        the first N aux classes."""
+        if not self.aux or 'aux' not in self.meta['splits']:
+            return None, np.zeros(0, dtype=np.int64)
+        x, y, _ = self.split('aux', backbone_only=False)
+        names = self.aux if limit_classes is None else self.aux[:limit_classes]
+        to_aux = np.full(len(self.classes), -1, dtype=np.int64)
+        for i, c in enumerate(names):
+            to_aux[self.classes.index(c)] = i
+        ya = to_aux[y]
+        keep = np.nonzero(ya >= 0)[0]
+        return (x if len(keep) == len(y) else _Rows(x, keep)), ya[keep]
+
     @property
     def input_shape(self):
         x = np.load(os.path.join(self.root, self.meta['splits']['train']['x']), mmap_mode='r')
@@ -61,6 +77,28 @@ class _Rows:
 
     def __getitem__(self, idx):
         return self.x[self.rows[idx]]
+
+
+class Concat:
+    """Two row sources (memmaps or _Rows) as one, indexable with an index array."""
+
+    def __init__(self, a, b):
+        self.a, self.b, self.na = a, b, len(a)
+        self.shape = (len(a) + len(b),) + tuple(a.shape[1:])
+        self.dtype = a.dtype
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, idx):
+        idx = np.asarray(idx)
+        out = np.empty((len(idx),) + self.shape[1:], dtype=self.dtype)
+        ia = idx < self.na
+        if ia.any():
+            out[ia] = self.a[idx[ia]]
+        if (~ia).any():
+            out[~ia] = self.b[idx[~ia] - self.na]
+        return out
 
 
 def to_nchw(batch_u8):

@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import Dataset, batches, to_nchw  # noqa: E402
+from data import Concat, Dataset, batches, to_nchw  # noqa: E402
 from models import FloatNet, QatNet, calibrate_steps, default_arch, to_qat  # noqa: E402
 from export import export_onnx, write_check  # noqa: E402
 
@@ -34,6 +34,22 @@ from export import export_onnx, write_check  # noqa: E402
 def emit(**kv):
     sys.stdout.write(json.dumps(kv) + '\n')
     sys.stdout.flush()
+
+
+class AuxHeads(nn.Module):
+    """Training-only heads when the dataset has auxiliary classes (meta.auxClasses, the 'aux' split): a CosFace
+    term and a linear softmax head, both over the backbone classes followed by the aux classes, on the
+    embedding. They make the embedding separate many more motions (or words) than the backbone outputs; the
+    exported network keeps only its backbone classifier, so the converter and the NSoC never see them."""
+
+    def __init__(self, dim, classes, aux_weight):
+        super().__init__()
+        self.cos = CosFace(dim, classes)
+        self.fc = nn.Linear(dim, classes)
+        self.aux_weight = aux_weight
+
+    def forward(self, e, y, metric_weight):
+        return metric_weight * self.cos(e, y) + self.aux_weight * F.cross_entropy(self.fc(e), y, label_smoothing=0.05)
 
 
 class CosFace(nn.Module):
@@ -235,13 +251,21 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
             else:
                 scores, emb_f, acts = net(xb)
                 l1 = sum(a.mean() for a in acts) / len(acts)
-            loss = F.cross_entropy(scores, yb, label_smoothing=0.05) + args.metric_weight * head(emb_f, yb) + l1_weight * l1
+            n_cls = scores.shape[1]
+            if isinstance(head, AuxHeads):
+                # rows of aux classes (labels ≥ the backbone classes) train only the embedding and the aux heads
+                bb = yb < n_cls
+                ce = F.cross_entropy(scores[bb], yb[bb], label_smoothing=0.05) if bool(bb.any()) else scores.sum() * 0
+                loss = ce + head(emb_f, yb, args.metric_weight) + l1_weight * l1
+            else:
+                bb = torch.ones_like(yb, dtype=torch.bool)
+                loss = F.cross_entropy(scores, yb, label_smoothing=0.05) + args.metric_weight * head(emb_f, yb) + l1_weight * l1
             opt.zero_grad()
             loss.backward()
             opt.step()
             tot += float(loss) * len(yb)
-            seen += len(yb)
-            correct += int((scores.argmax(1) == yb).sum())
+            seen += int(bb.sum())
+            correct += int((scores[bb].argmax(1) == yb[bb]).sum())
             emit(event='progress', phase=name, epoch=epoch + 1, epochs=epochs, batch=b + 1, batches=per_epoch, loss=round(tot / seen, 4))
         sched.step()
         val_acc, sp = evaluate(net, vx, vy, args.batch, qat)
@@ -270,6 +294,9 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--tiny', action='store_true', help='a few steps: the smoke pipeline')
     ap.add_argument('--embedding', type=int, default=None)
+    ap.add_argument('--aux-weight', type=float, default=1.0,
+                    help="weight of the auxiliary-class softmax head when the dataset has aux classes (meta.auxClasses, split 'aux'); 0 ignores them")
+    ap.add_argument('--aux-classes', type=int, default=None, help='use only the first N aux classes')
     ap.add_argument('--time-shift', type=int, default=3, help='keywords: time shift ±N rows')
     ap.add_argument('--time-stretch', type=float, default=0.15, help='keywords: time stretch ×(1±F)')
     ap.add_argument('--mix-same', type=float, default=0.0, help='keywords: fraction of samples mixed with a same-class sample')
@@ -286,15 +313,21 @@ def main():
     tx, ty, _ = ds.split('test') if 'test' in ds.meta['splits'] else (vx, vy, None)
     shape = ds.input_shape
     classes = len(ds.backbone)
+    ax, ay = ds.aux_split(args.aux_classes) if args.aux_weight > 0 else (None, np.zeros(0, dtype=np.int64))
+    n_aux = 0 if ax is None else int(ay.max()) + 1 if len(ay) else 0
+    backbone_train = len(y)
+    if n_aux > 0:
+        # one training set: backbone rows keep their labels, aux rows follow as classes + aux index
+        x, y = Concat(x, ax), np.concatenate([y, classes + ay])
     arch = default_arch(args.task, shape)
     if args.tiny:
         arch = {'convs': [[8, 2], [8, 2], [16, 2], [16, 2]], 'embedding': 32}
     if args.embedding:
         arch['embedding'] = args.embedding
-    emit(event='phase', phase='setup', inputShape=list(shape), classes=classes, train=len(y), val=len(vy), test=len(ty), arch=arch)
+    emit(event='phase', phase='setup', inputShape=list(shape), classes=classes, train=backbone_train, val=len(vy), test=len(ty), arch=arch, auxClasses=n_aux, auxSamples=int(len(ay)) if n_aux else 0)
 
     fnet = FloatNet(shape, classes, arch)
-    head = CosFace(arch['embedding'], classes)
+    head = AuxHeads(arch['embedding'], classes + n_aux, args.aux_weight) if n_aux > 0 else CosFace(arch['embedding'], classes)
     run_phase('float', fnet, head, x, y, vx, vy, args, args.epochs, os.path.join(args.work, 'float.pt'), args.lr, args.l1, False, args.seed * 1000)
     float_acc, _ = evaluate(fnet, tx, ty, args.batch, False)
     float_val, _ = evaluate(fnet, vx, vy, args.batch, False)
@@ -304,7 +337,7 @@ def main():
     if not os.path.exists(qpath):
         calib = [xb for xb, _ in batches(x, y, args.batch, rng=np.random.default_rng(7), limit=args.batch * 8)]
         calibrate_steps(fnet, qnet, calib)
-    qhead = CosFace(arch['embedding'], classes)
+    qhead = AuxHeads(arch['embedding'], classes + n_aux, args.aux_weight) if n_aux > 0 else CosFace(arch['embedding'], classes)
     qhead.load_state_dict(head.state_dict())
     run_phase('qat', qnet, qhead, x, y, vx, vy, args, args.qat_epochs, qpath, args.qat_lr, args.qat_l1, True, args.seed * 1000 + 500)
     qat_acc, sparsity = evaluate(qnet, tx, ty, args.batch, True)
@@ -326,8 +359,11 @@ def main():
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
             'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
-            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(len(y)), 'maxTrainPerEpoch': args.max_train,
+            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(backbone_train), 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
+            **({'aux': {'classes': n_aux, 'samples': int(len(ay)), 'split': 'aux',
+                        'heads': f'training only: cosface (weight {args.metric_weight}) and softmax (weight {args.aux_weight}) over the {classes} backbone + {n_aux} aux classes on the embedding; not exported'}}
+               if n_aux > 0 else {}),
         },
     }
     with open(os.path.join(args.work, 'result.json'), 'w') as f:

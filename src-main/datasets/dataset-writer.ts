@@ -43,6 +43,11 @@ export const DatasetMeta = z.object({
   classes: z.array(z.string().min(1)).min(1),
   backboneClasses: z.array(z.string().min(1)),
   heldOutClasses: z.array(z.string().min(1)),
+  /**
+   * Auxiliary classes (optional): only the `aux` split holds them; a trainer may learn them as extra
+   * training-only targets (training/train.py: an auxiliary head) but they are never backbone outputs.
+   */
+  auxClasses: z.array(z.string().min(1)).optional(),
   /** exactly what the live app does to turn sensor data into these tensors */
   input: InputEncoding,
   splits: z.record(z.string(), SplitEntry),
