@@ -9,7 +9,7 @@ import { GESTURE_ALL_CLASSES, GESTURE_CLASSES, GESTURE_INPUT, GESTURE_NOVEL } fr
 import { readY4m } from '../../src-engine/media/y4m';
 import { readDatasetMeta, readSplit, shardPaths } from '../../src-main/datasets/dataset-writer';
 import { datasetCommand } from '../../src-main/cli/commands/dataset';
-import { dvsFewshotShards, generateGestureDataset, gesturePlanParams, planGestureDataset } from '../../src-main/datasets/gesture/index';
+import { GESTURE_AUX_CLASSES, auxClassNames, dvsFewshotShards, generateGestureDataset, gesturePlanParams, planGestureDataset } from '../../src-main/datasets/gesture/index';
 
 const BIN = join(import.meta.dirname, '../../bin/neurolive.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'neurolive-gesture-'));
@@ -46,6 +46,14 @@ test('the plan keeps test and few-shot subjects out of training, and held-out cl
   const takes = (split: string) => new Set(jobs.filter((j) => j.split === split).flatMap((j) => j.clips.map((c) => `${c.subject}/${c.take}/${c.classIndex}`)));
   const trainTakes = takes('train');
   for (const t of takes('val')) assert.ok(!trainTakes.has(t));
+  // the aux split: only aux classes (after every named class), training subjects only, takes of its own
+  const auxClips = jobs.filter((j) => j.split === 'aux').flatMap((j) => j.clips);
+  assert.equal(new Set(auxClips.map((c) => c.classIndex)).size, GESTURE_AUX_CLASSES);
+  assert.ok(auxClips.every((c) => c.classIndex >= 17 && c.subject >= 0 && c.subject < 48 && c.take >= 4_000_000));
+  for (let k = 0; k < GESTURE_AUX_CLASSES; k++) assert.equal(auxClips.filter((c) => c.classIndex === 17 + k).reduce((n, c) => n + c.windows.length, 0), 40);
+  for (const t of takes('aux')) assert.ok(!trainTakes.has(t));
+  assert.equal(planGestureDataset(gesturePlanParams(1, { auxClasses: 0 })).filter((j) => j.split === 'aux').length, 0);
+  assert.throws(() => gesturePlanParams(1, { auxClasses: -1 }), /aux classes must be a whole number from 0 to 4096, not -1/);
   assert.throws(() => gesturePlanParams(1, { perClass: 0 }), /--per-class must be a whole number from 1 to 100000, not 0/);
 });
 
@@ -53,9 +61,12 @@ test('neurolive dataset gesture --tiny writes a complete dataset the reader acce
   const out = join(tmp, 'cli');
   const r = cli('dataset', 'gesture', '--out', out, '--tiny', '--seed', '4', '--workers', '0');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /gesture dataset in .*: train 18, val 18, test 9, fewshot 34 samples, 17 classes \(8 held out\)/);
+  assert.match(r.out, /gesture dataset in .*: train 18, val 18, test 9, fewshot 34, aux 8 samples, 21 classes \(8 held out\)/);
   const meta = readDatasetMeta(out);
-  assert.deepEqual(meta.classes, [...GESTURE_CLASSES, ...GESTURE_NOVEL]);
+  const aux = auxClassNames(gesturePlanParams(4, { tiny: true }));
+  assert.deepEqual(aux, ['aux_000', 'aux_001', 'aux_002', 'aux_003']);
+  assert.deepEqual(meta.classes, [...GESTURE_CLASSES, ...GESTURE_NOVEL, ...aux]);
+  assert.deepEqual(meta.auxClasses, aux);
   assert.deepEqual(meta.heldOutClasses, ['air_guitar', 'left_arm_counter_clockwise', ...GESTURE_NOVEL]);
   assert.equal(meta.generator.version, 'gesture-1');
   assert.equal(meta.generator.fewshotVersion, 'gesture-fewshot-2');
@@ -63,10 +74,12 @@ test('neurolive dataset gesture --tiny writes a complete dataset the reader acce
   assert.deepEqual(meta.input, GESTURE_INPUT);
   assert.equal(meta.seed, 4);
   const groups: Record<string, Set<number>> = {};
-  for (const name of ['train', 'val', 'test', 'fewshot']) {
+  for (const name of ['train', 'val', 'test', 'fewshot', 'aux']) {
     const s = readSplit(out, name);
     assert.deepEqual(s.sampleShape, [64, 64, 10]);
     const labels = new Set(s.y);
+    if (name === 'aux') assert.deepEqual([...labels].sort((a, b) => a - b), [17, 18, 19, 20]);
+    else assert.ok([...labels].every((c) => c < 17), `${name} holds an aux class`);
     if (name === 'fewshot') assert.equal(labels.size, 17);
     else for (const c of meta.heldOutClasses) assert.ok(!labels.has((meta.classes as readonly string[]).indexOf(c)), `${name} holds ${c}`);
     groups[name] = new Set(s.group);
@@ -84,6 +97,7 @@ test('neurolive dataset gesture --tiny writes a complete dataset the reader acce
   }
   for (const g of groups.test) assert.ok(!groups.train.has(g));
   for (const g of groups.fewshot) assert.ok(!groups.train.has(g));
+  for (const g of groups.aux) assert.ok(g >= 0 && g < 3, `aux subject ${g} is not a training subject`);
 
   // the same through worker threads: identical bytes whatever the worker count
   const viaWorkers = join(tmp, 'workers');
@@ -172,4 +186,15 @@ test('the splits generator gesture-1 wrote are byte-identical: train/val/test an
   const novelSamples = planGestureDataset(params).filter((j) => j.split === 'fewshot' && j.shard >= first).reduce((n, j) => n + j.samples, 0);
   assert.equal(progress[0], progress[1] - novelSamples, 'only the novel gestures’ shards are rendered again');
   assert.equal(sha(dvsShards), GESTURE_1.fewshotShards);
+
+  // a different aux set re-renders the aux shards only; every other split keeps its bytes
+  const auxBefore = readFileSync(join(out, 'aux-x.npy'));
+  writeFileSync(join(out, 'shards', 'plan-aux.json'), '{"stale":true}');
+  rmSync(join(out, 'meta.json'));
+  const p2: number[] = [];
+  await generateGestureDataset({ outDir: out, seed: 1, tiny: true, workers: 0, onProgress: (done, total) => p2.push(done, total) });
+  const auxSamples = planGestureDataset(params).filter((j) => j.split === 'aux').reduce((n, j) => n + j.samples, 0);
+  assert.equal(p2[0], p2[1] - auxSamples, 'only the aux shards are rendered again');
+  assert.ok(readFileSync(join(out, 'aux-x.npy')).equals(auxBefore));
+  for (const split of ['train', 'val', 'test'] as const) assert.equal(sha(['x', 'y', 'group'].map((k) => join(out, `${split}-${k}.npy`))), GESTURE_1[split]);
 });

@@ -14,6 +14,7 @@ import {
   makeGestureClip,
   makePose,
   poseAt,
+  auxProgram,
   type GestureClip,
 } from '../../src-engine/datasets/gesture/index';
 
@@ -283,4 +284,41 @@ test('the rotation direction is in the events: the per-bin event centroid turns 
     }
   }
   assert.ok(right >= n - 1, `the turning sign matched the class in ${right} of ${n} clips`);
+});
+
+test('aux motion classes keep away from the held-out and novel gestures by construction', () => {
+  const named = GESTURE_ALL_CLASSES.length;
+  const pose = makePose();
+  const turning = (a: number[]) => a.reduce((s, v, i) => (i ? s + Math.atan2(Math.sin(v - a[i - 1]!), Math.cos(v - a[i - 1]!)) : 0), 0);
+  let moving = 0;
+  for (let k = 0; k < 200; k++) {
+    const p = auxProgram(k);
+    const arms = [p.armR, p.armL].filter((a) => a !== null);
+    assert.ok(arms.length >= 1, `aux ${k} moves no arm`);
+    // at most one upper arm rises above shoulder level; every posed arm swings
+    assert.ok(arms.filter((a) => a.a0 - a.a1 < 0.1).length <= 1, `aux ${k} lifts both arms`);
+    for (const a of arms) assert.ok(a.a1 >= 0.25, `aux ${k} holds an arm still`);
+    assert.ok(p.lean <= 0.05 && p.bob <= 0.012, `aux ${k} leans or hops too much`);
+    // rendered poses over two cycles: no growing fist, no bow, feet under the hips, hands never circle
+    const clip = makeGestureClip(1, named + k, 5, 4_000_000 + k);
+    assert.deepEqual(clip.take.aux, p);
+    const T = clip.subject.torso * clip.take.scale;
+    const handAngle: [number[], number[]] = [[], []];
+    for (let i = 0; i <= 200; i++) {
+      poseAt(clip, (2 * i) / (200 * clip.take.freq), pose);
+      const xy = pose.xy;
+      assert.equal(pose.handScaleR, 1);
+      assert.equal(pose.handScaleL, 1);
+      assert.ok(Math.abs(xy[2 * J.pelvis + 1]! - xy[2 * J.neck + 1]! - T) < 1e-9, `aux ${k} bends the torso`);
+      for (const [hip, foot] of [[J.hipR, J.footR], [J.hipL, J.footL]] as const) assert.ok(Math.abs(xy[2 * foot]! - xy[2 * hip]!) < 0.05, `aux ${k} kicks sideways`);
+      for (const [s, h, side] of [[J.shoulderR, J.handR, 0], [J.shoulderL, J.handL, 1]] as const) {
+        handAngle[side].push(Math.atan2(xy[2 * h + 1]! - xy[2 * s + 1]!, xy[2 * h]! - xy[2 * s]!));
+      }
+    }
+    // a hand circling its shoulder would turn by ~2π per cycle; a sweep turns back and forth
+    for (const a of handAngle) assert.ok(Math.abs(turning(a)) < Math.PI, `aux ${k}: a hand circles the shoulder`);
+    if (arms.length === 2) moving++;
+  }
+  assert.ok(moving > 40, 'two-handed programs are common');
+  assert.throws(() => makeGestureClip(1, named + 4096, 5, 0), /outside/);
 });

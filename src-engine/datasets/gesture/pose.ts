@@ -91,6 +91,8 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   const P = TAU * k.freq * t + k.phase;
   const A = k.amp;
   const cls = GESTURE_ALL_CLASSES[clip.classIndex];
+  // an auxiliary class (aux.ts) has no name here: its take carries its motion program
+  const aux = k.aux;
   // 0 → 1 → 0 once per cycle: the novel gestures' main movement
   const s01 = (1 - Math.cos(P)) / 2;
 
@@ -116,6 +118,14 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
       pose.headShift = 0.35 * turn;
     }
     if (r[4] < 0.3) lean = 0.08 * A * Math.sin(TAU * (0.2 + 0.4 * r[5]) * t + r[6] * TAU);
+  } else if (aux) {
+    lean = aux.lean * Math.min(1, A) * Math.sin(P + aux.leanP);
+    bob += aux.bob * Math.sin(2 * P + aux.leanP);
+    if (aux.headTurn > 0) {
+      const turn = Math.sin(P + aux.headP);
+      pose.headTurn = 1 - aux.headTurn * Math.abs(turn);
+      pose.headShift = aux.headTurn * turn;
+    }
   }
   // bow: the torso bends towards the camera, so the neck sinks towards the pelvis (which stays)
   const drop = cls === 'bow' ? Math.min(0.6, (0.3 + 0.2 * r[6]) * A) * T * Math.pow(s01, 1.3) : 0;
@@ -141,7 +151,9 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   // legs: hips to feet, front view; a lifted knee shortens the leg on screen
   const hipW = SW * 0.3, thigh = T * 0.75, shin = T * 0.75;
   for (const [hip, side, ph] of [[J.hipR, -1, 0], [J.hipL, 1, Math.PI]] as const) {
-    const lift = stepping ? Math.max(0, Math.sin(P + ph)) * (0.35 + 0.3 * r[7]) : 0;
+    const lift = stepping
+      ? Math.max(0, Math.sin(P + ph)) * (0.35 + 0.3 * r[7])
+      : aux && aux.knee > 0 ? aux.knee * Math.max(0, Math.sin(aux.kneeM * P + aux.kneeP + ph)) : 0;
     const hx = px + side * hipW, hy = py;
     xy[2 * hip] = hx;
     xy[2 * hip + 1] = hy;
@@ -168,6 +180,18 @@ export function poseAt(clip: GestureClip, t: number, pose: Pose): void {
   const rest = (shoulder: number, side: number) => armAngles(xy, shoulder, side, U, F, restA + breath, restG + breath);
 
   const chestY = ny + T * (0.35 + 0.2 * r[5]);
+  if (aux) {
+    const a = Math.min(1, A);
+    for (const [shoulder, side, arm] of [[J.shoulderR, -1, aux.armR], [J.shoulderL, 1, aux.armL]] as const) {
+      if (!arm) {
+        rest(shoulder, side);
+        continue;
+      }
+      const alpha = arm.a0 + arm.a1 * a * Math.sin(arm.ma * P + arm.pa);
+      armAngles(xy, shoulder, side, U, F, alpha, alpha + arm.g0 + arm.g1 * a * Math.sin(arm.mg * P + arm.pg));
+    }
+    return;
+  }
   switch (cls) {
     case 'hand_clap': {
       const gap = T * (0.5 + 0.4 * r[6]) * A * Math.pow((1 - Math.cos(P)) / 2, 0.8);

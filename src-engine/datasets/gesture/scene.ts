@@ -7,6 +7,7 @@
  */
 import { Random } from '../../sources/random';
 import { GESTURE_ALL_CLASSES } from './classes';
+import { AUX_MAX_CLASSES, type AuxProgram, auxProgram } from './aux';
 
 export interface GestureSubject {
   id: number;
@@ -74,6 +75,8 @@ export interface GestureTake {
   /** small whole-body sway (all classes): amplitude and frequency */
   sway: number;
   swayHz: number;
+  /** the motion program of an auxiliary class (class index ≥ GESTURE_ALL_CLASSES.length), else absent */
+  aux?: AuxProgram;
 }
 
 export interface GestureClip {
@@ -160,8 +163,11 @@ const FREQ: Record<string, [number, number]> = {
 export function makeTake(takeSeed: number, classIndex: number, aspect = 1): GestureTake {
   const r = new Random(mixSeed(takeSeed, 0x7a4e, classIndex));
   const cls = GESTURE_ALL_CLASSES[classIndex];
-  if (!cls) throw new RangeError(`gesture class index ${classIndex} is outside 0…${GESTURE_ALL_CLASSES.length - 1}`);
-  const [f0, f1] = FREQ[cls]!;
+  const named = GESTURE_ALL_CLASSES.length;
+  // indices after the named classes are auxiliary motion classes (aux.ts)
+  const aux = cls === undefined && Number.isInteger(classIndex) && classIndex >= named && classIndex < named + AUX_MAX_CLASSES ? auxProgram(classIndex - named) : undefined;
+  if (!cls && !aux) throw new RangeError(`gesture class index ${classIndex} is outside 0…${named - 1} (or an aux class ${named}…${named + AUX_MAX_CLASSES - 1})`);
+  const [f0, f1] = aux ? aux.freq : FREQ[cls!]!;
   const halfW = aspect / 2;
   const clutter: ClutterShape[] = [];
   const nClutter = Math.floor(range(r, 2, 12));
@@ -206,6 +212,7 @@ export function makeTake(takeSeed: number, classIndex: number, aspect = 1): Gest
     r: rs,
     sway: range(r, 0, 0.012),
     swayHz: range(r, 0.15, 0.6),
+    ...(aux ? { aux } : {}),
   };
 }
 

@@ -20,13 +20,13 @@ import {
   shardDone,
   writeDatasetMeta,
 } from '../dataset-writer';
-import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
+import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, auxClassNames, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
 import { renderShard } from './shard';
 import type { ShardReply, ShardRequest } from './worker';
 
 export { renderGestureClip, writeGestureY4m } from './clip';
 export type { GestureClipOptions } from './clip';
-export { GESTURE_SPLITS, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
+export { GESTURE_AUX_CLASSES, GESTURE_SPLITS, auxClassIndices, auxClassNames, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
 export type { ClipJob, GesturePlanParams, ShardJob } from './plan';
 
 /**
@@ -37,24 +37,35 @@ export type { ClipJob, GesturePlanParams, ShardJob } from './plan';
  */
 export const GESTURE_GENERATOR_VERSION = 'gesture-1';
 export const GESTURE_FEWSHOT_VERSION = 'gesture-fewshot-2';
+/** Versions the `aux` split's shards (the auxiliary motion classes); no other split depends on it. */
+export const GESTURE_AUX_VERSION = 'gesture-aux-1';
 
 export interface GestureGenOptions extends DatasetGenOptions {
   /** worker threads (default: available cores, at most 4; 0 renders in this thread) */
   workers?: number;
+  /** auxiliary motion classes in the `aux` split (default GESTURE_AUX_CLASSES; tiny 4; 0: no aux split) */
+  auxClasses?: number;
 }
 
 /** What generator 'gesture-1' recorded: the key of every shard but the novel gestures'. */
 function dvsGeneratorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+  const { aux: _aux, ...named } = p; // the aux split came later: it is not part of gesture-1's key
   return {
     version: GESTURE_GENERATOR_VERSION,
     renderer: 'procedural 2D figure (src-engine/datasets/gesture), through ModelInputEncoder.pushVideo',
     windowsPerClip: { train: 2, val: 2, test: 1, fewshot: 1 },
-    ...p,
+    ...named,
   };
 }
 
-function generatorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+/** gesture-1 plus the novel gestures: the key of the novel fewshot shards. */
+function novelGeneratorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
   return { ...dvsGeneratorInfo(p), fewshotVersion: GESTURE_FEWSHOT_VERSION, novelClasses: [...GESTURE_NOVEL], novelFewshotShardsFrom: dvsFewshotShards(p) };
+}
+
+function generatorInfo(p: GesturePlanParams): DatasetMeta['generator'] {
+  const novel = novelGeneratorInfo(p);
+  return p.aux.classes > 0 ? { ...novel, auxVersion: GESTURE_AUX_VERSION, aux: { ...p.aux, windowsPerClip: 2, subjects: 'training subjects' } } : novel;
 }
 
 /** JSON with sorted keys, for comparing plans whatever order a parser kept. */
@@ -121,11 +132,12 @@ function runOnWorkers(n: number, outDir: string, seed: number, jobs: ShardJob[],
 
 export async function generateGestureDataset(opts: GestureGenOptions): Promise<DatasetSummary> {
   const started = performance.now();
-  const params = gesturePlanParams(opts.seed, opts);
+  const params = gesturePlanParams(opts.seed, { perClass: opts.perClass, tiny: opts.tiny, auxClasses: opts.auxClasses });
   const outDir = opts.outDir;
   const generator = generatorInfo(params);
   const planKey = canonical(dvsGeneratorInfo(params));
-  const novelKey = canonical(generator);
+  const novelKey = canonical(novelGeneratorInfo(params));
+  const auxKey = canonical(generator);
   mkdirSync(join(outDir, 'shards'), { recursive: true });
 
   // a complete dataset of the same plan is returned as it is
@@ -157,6 +169,12 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
     }
     writeFileSync(novelFile, novelKey);
   }
+  // so do the aux split's shards: adding or changing aux classes leaves every other shard alone
+  const auxFile = join(outDir, 'shards', 'plan-aux.json');
+  if (!existsSync(auxFile) || readFileSync(auxFile, 'utf8') !== auxKey) {
+    for (const name of readdirSync(join(outDir, 'shards'))) if (name.startsWith('aux-')) rmSync(join(outDir, 'shards', name), { force: true });
+    writeFileSync(auxFile, auxKey);
+  }
 
   const total = jobs.reduce((n, j) => n + j.samples, 0);
   let done = 0;
@@ -175,7 +193,7 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
   else for (const j of todo) renderShard(outDir, params.seed, j, progress);
 
   const shardCounts: Record<string, number> = {};
-  for (const s of GESTURE_SPLITS) shardCounts[s] = jobs.filter((j) => j.split === s).length;
+  for (const s of [...GESTURE_SPLITS, ...(params.aux.classes > 0 ? ['aux'] : [])]) shardCounts[s] = jobs.filter((j) => j.split === s).length;
   const splits = assembleSplits(outDir, shardCounts);
   const meta: DatasetMeta = {
     format: 'neurolive-dataset',
@@ -183,9 +201,11 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
     task: 'gesture',
     seed: params.seed,
     // the novel gestures follow the eleven DVS Gesture classes and are held out like air_guitar
-    classes: [...GESTURE_ALL_CLASSES],
+    // then the aux classes (aux split only; never a backbone output, never held out)
+    classes: [...GESTURE_ALL_CLASSES, ...auxClassNames(params)],
     backboneClasses: [...GESTURE_BACKBONE],
     heldOutClasses: [...GESTURE_HELD_OUT, ...GESTURE_NOVEL],
+    ...(params.aux.classes > 0 ? { auxClasses: auxClassNames(params) } : {}),
     input: GESTURE_INPUT,
     splits,
     generator,

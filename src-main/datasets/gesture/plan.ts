@@ -3,7 +3,7 @@
  * seed and sizes give the same plan, and each shard of the plan renders to the
  * same bytes whichever worker (or how many) renders it.
  */
-import { GESTURE_ALL_CLASSES, GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, GESTURE_NOVEL, mixSeed } from '../../../src-engine/datasets/gesture/index';
+import { AUX_MAX_CLASSES, GESTURE_ALL_CLASSES, GESTURE_BACKBONE, GESTURE_CLASSES, GESTURE_HELD_OUT, GESTURE_NOVEL, auxClassName, mixSeed } from '../../../src-engine/datasets/gesture/index';
 
 export interface ClipJob {
   classIndex: number;
@@ -33,12 +33,17 @@ export interface GesturePlanParams {
   fps: number;
   /** share of clips through the emulator's "noisy" preset */
   noisyShare: number;
+  /** the `aux` split: auxiliary motion classes (training subjects) and samples per class (two windows a clip) */
+  aux: { classes: number; perClass: number };
 }
 
-export function gesturePlanParams(seed: number, opts: { perClass?: number; tiny?: boolean }): GesturePlanParams {
+export function gesturePlanParams(seed: number, opts: { perClass?: number; tiny?: boolean; auxClasses?: number }): GesturePlanParams {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a whole number, not ${seed}`);
   if (opts.perClass !== undefined && (!Number.isInteger(opts.perClass) || opts.perClass < 1 || opts.perClass > 100_000)) {
     throw new RangeError(`--per-class must be a whole number from 1 to 100000, not ${opts.perClass}`);
+  }
+  if (opts.auxClasses !== undefined && (!Number.isInteger(opts.auxClasses) || opts.auxClasses < 0 || opts.auxClasses > AUX_MAX_CLASSES)) {
+    throw new RangeError(`aux classes must be a whole number from 0 to ${AUX_MAX_CLASSES}, not ${opts.auxClasses}`);
   }
   const tiny = opts.tiny === true;
   const train = opts.perClass ?? (tiny ? 2 : 200);
@@ -51,16 +56,29 @@ export function gesturePlanParams(seed: number, opts: { perClass?: number; tiny?
     webcamRateShare: tiny ? 1 : 0.25,
     fps: 200,
     noisyShare: 0.25,
+    aux: tiny ? { classes: opts.auxClasses ?? 4, perClass: 2 } : { classes: opts.auxClasses ?? GESTURE_AUX_CLASSES, perClass: 40 },
   };
 }
 
 /** Subject ids of the unseen-subject splits start here, so no id is shared with training. */
-const SUBJECT_BASE: Record<string, number> = { train: 0, val: 0, test: 10_000, fewshot: 20_000 };
+const SUBJECT_BASE: Record<string, number> = { train: 0, val: 0, test: 10_000, fewshot: 20_000, aux: 0 };
 /** Take ids of each split start here, so val never repeats a training take. */
-const TAKE_BASE: Record<string, number> = { train: 0, val: 1_000_000, test: 2_000_000, fewshot: 3_000_000 };
-const SPLIT_CODE: Record<string, number> = { train: 1, val: 2, test: 3, fewshot: 4 };
+const TAKE_BASE: Record<string, number> = { train: 0, val: 1_000_000, test: 2_000_000, fewshot: 3_000_000, aux: 4_000_000 };
+const SPLIT_CODE: Record<string, number> = { train: 1, val: 2, test: 3, fewshot: 4, aux: 5 };
 
 export const GESTURE_SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
+/** Default number of auxiliary motion classes in the `aux` split (aux.ts). */
+export const GESTURE_AUX_CLASSES = 128;
+
+/** Class indices of the aux classes: after every named class. */
+export function auxClassIndices(p: GesturePlanParams): number[] {
+  return Array.from({ length: p.aux.classes }, (_, k) => GESTURE_ALL_CLASSES.length + k);
+}
+
+/** Class names of the aux split, in class-index order. */
+export function auxClassNames(p: GesturePlanParams): string[] {
+  return Array.from({ length: p.aux.classes }, (_, k) => auxClassName(k));
+}
 
 /**
  * The plan: train/val/test over the backbone classes, fewshot over the eleven
@@ -77,6 +95,7 @@ export function planGestureDataset(p: GesturePlanParams): ShardJob[] {
     shards.push(...splitShards(p, split, split === 'fewshot' ? dvs : backbone, 0));
     if (split === 'fewshot') shards.push(...splitShards(p, split, novel, shards.filter((j) => j.split === split).length));
   }
+  if (p.aux.classes > 0) shards.push(...splitShards(p, 'aux', auxClassIndices(p), 0));
   return shards;
 }
 
@@ -85,12 +104,13 @@ export function dvsFewshotShards(p: GesturePlanParams): number {
   return splitShards(p, 'fewshot', GESTURE_CLASSES.map((_, i) => i), 0).length;
 }
 
-function splitShards(p: GesturePlanParams, split: (typeof GESTURE_SPLITS)[number], classes: number[], firstShard: number): ShardJob[] {
+function splitShards(p: GesturePlanParams, split: (typeof GESTURE_SPLITS)[number] | 'aux', classes: number[], firstShard: number): ShardJob[] {
   const shards: ShardJob[] = [];
-  const perClass = p.perClass[split];
-  // train/val: two non-overlapping windows per clip (windows 1 and 3); test/fewshot: one window per clip
-  const perClip = split === 'train' || split === 'val' ? 2 : 1;
-  const nSubjects = split === 'val' ? p.subjects.train : p.subjects[split];
+  const perClass = split === 'aux' ? p.aux.perClass : p.perClass[split];
+  // train/val/aux: two non-overlapping windows per clip (windows 1 and 3); test/fewshot: one window per clip
+  const perClip = split === 'train' || split === 'val' || split === 'aux' ? 2 : 1;
+  // aux: training subjects (never a test or few-shot subject)
+  const nSubjects = split === 'val' || split === 'aux' ? p.subjects.train : p.subjects[split];
   const clips: ClipJob[] = [];
   const clipsPerClass = Math.ceil(perClass / perClip);
   for (let j = 0; j < clipsPerClass; j++) {
