@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readDatasetMeta, readSplit, shardPaths } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset, KEYWORD_INPUT } from '../../src-main/datasets/keywords/index';
+import { AUX_WORDS } from '../../src-main/datasets/keywords/aux-vocabulary';
+import { TINY_AUX_WORDS } from '../../src-main/datasets/keywords/plan';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS } from '../../src-main/datasets/keywords/vocabulary';
 import { VOICES } from '../../src-main/datasets/keywords/voices';
 import { probeSpeechTools, SpeechToolError } from '../../src-main/media/speech';
@@ -28,14 +30,14 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
   assert.deepEqual(meta, s.meta);
   assert.equal(meta.task, 'keywords');
   assert.equal(meta.seed, 3);
-  assert.deepEqual(meta.classes, [...ALL_CLASSES]);
+  assert.deepEqual(meta.classes, [...ALL_CLASSES, ...AUX_WORDS.slice(0, TINY_AUX_WORDS)]);
   assert.deepEqual(meta.backboneClasses, [...BACKBONE_CLASSES]);
   assert.deepEqual(meta.heldOutClasses, [...HELD_OUT_WORDS]);
   assert.deepEqual(meta.input, KEYWORD_INPUT);
   const n = BACKBONE_CLASSES.length;
-  assert.deepEqual(Object.fromEntries(Object.entries(meta.splits).map(([k, v]) => [k, v.count])), { train: 2 * n, val: n, test: n, fewshot: n + HELD_OUT_WORDS.length });
+  assert.deepEqual(Object.fromEntries(Object.entries(meta.splits).map(([k, v]) => [k, v.count])), { train: 2 * n, val: n, test: n, fewshot: n + HELD_OUT_WORDS.length, aux: TINY_AUX_WORDS });
   // progress: one tick per sample, in order, ending at the total
-  const total = 4 * n + n + HELD_OUT_WORDS.length;
+  const total = 4 * n + n + HELD_OUT_WORDS.length + TINY_AUX_WORDS;
   assert.equal(progress.length, total);
   progress.forEach(([d, t], i) => {
     assert.equal(d, i + 1);
@@ -44,6 +46,7 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
 
   const backbone = new Set(BACKBONE_CLASSES.map((c) => ALL_CLASSES.indexOf(c)));
   const silence = ALL_CLASSES.indexOf('silence');
+  // (the aux split is checked in keywords-aux.test.ts)
   for (const name of ['train', 'val', 'test', 'fewshot']) {
     const sp = readSplit(out, name);
     assert.deepEqual(sp.sampleShape, [32, 32, 2]);

@@ -3,7 +3,7 @@
 // (test: a synthesizer the backbone never hears), mixed with noise, encoded by
 // the cochlea exactly as the live app does, written in the shared dataset
 // format (src-main/datasets/dataset-writer.ts). See docs/DATASETS.md.
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assembleSplits,
@@ -20,7 +20,8 @@ import { InputEncoding } from '../../../src-engine/models/card';
 import { runTool, SPEECH_SAMPLE_RATE, synthesizeSpeech } from '../../media/speech';
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
-import { EDGE_US, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { AUX_WORDS } from './aux-vocabulary';
+import { DEFAULT_AUX_PER_WORD, EDGE_US, planAux, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
 import { VOICES } from './voices';
@@ -28,11 +29,14 @@ import { VOICES } from './voices';
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
-export { planSplits, sampleSpec } from './plan';
+export { AUX_WORDS } from './aux-vocabulary';
+export { planAux, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
 export const KEYWORD_GENERATOR_VERSION = 'keywords-3';
+/** Versions the `aux` split's shards (the auxiliary vocabulary); no other split depends on it. */
+export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -47,6 +51,8 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   input?: InputEncoding;
   /** where synthesized WAVs are cached (default `<outDir>/cache/speech`; false: no cache) */
   speechCacheDir?: string | false;
+  /** takes of each auxiliary word in the `aux` split (default DEFAULT_AUX_PER_WORD; tiny: one take of a few words; 0: no aux split) */
+  auxPerWord?: number;
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
@@ -62,6 +68,11 @@ async function toolVersions(): Promise<Record<string, string>> {
 /** Everything that decides the bytes of the shards: a change invalidates them. */
 function fingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
   return JSON.stringify({ v: KEYWORD_GENERATOR_VERSION, seed, perClass, tiny, input, shard: SHARD_SIZE });
+}
+
+/** The aux split's own key: changing it remakes only the aux shards. */
+function auxFingerprint(seed: number, perWord: number, tiny: boolean, input: InputEncoding): string {
+  return JSON.stringify({ v: KEYWORD_AUX_VERSION, seed, perWord, tiny, words: AUX_WORDS, input, shard: SHARD_SIZE });
 }
 
 /**
@@ -84,24 +95,38 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const fpPath = join(outDir, 'shards', 'settings.json');
   const input = opts.input ? InputEncoding.parse(opts.input) : KEYWORD_INPUT;
   if (input.sensor !== 'audio' || input.layout !== 'time-rows' || !input.cochlea) throw new RangeError('keywords: the input encoding must be audio (cochlea) with the time-rows layout');
+  const auxPerWord = opts.auxPerWord ?? DEFAULT_AUX_PER_WORD;
+  if (!Number.isInteger(auxPerWord) || auxPerWord < 0) throw new RangeError(`keywords: auxPerWord must be a whole number ≥ 0, not ${auxPerWord}`);
+  const aux = auxPerWord > 0 ? planAux(auxPerWord, tiny) : null;
+  const plans = aux ? [...planSplits(perClass, tiny), aux] : planSplits(perClass, tiny);
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
+  // the aux split has its own key (like gesture's novel shards), so adding it leaves train/val/test/fewshot byte-identical
+  const auxFpPath = join(outDir, 'shards', 'plan-aux.json');
+  const auxFp = aux ? auxFingerprint(seed, auxPerWord, tiny, input) : '';
+  const auxSame = !aux || (existsSync(auxFpPath) && readFileSync(auxFpPath, 'utf8') === auxFp);
   // a finished dataset made with the same settings is returned untouched
-  if (same && existsSync(join(outDir, 'meta.json'))) {
-    const total = planSplits(perClass, tiny).reduce((n, p) => n + p.count, 0);
-    opts.onProgress?.(total, total, 'done');
-    return { outDir, meta: readDatasetMeta(outDir), seconds: (performance.now() - t0) / 1000 };
+  if (same && auxSame && existsSync(join(outDir, 'meta.json'))) {
+    const meta = readDatasetMeta(outDir);
+    if (!aux === !meta.splits.aux) {
+      const total = plans.reduce((n, p) => n + p.count, 0);
+      opts.onProgress?.(total, total, 'done');
+      return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
+    }
   }
+  rmSync(join(outDir, 'meta.json'), { force: true });
   if (!same) {
     rmSync(join(outDir, 'shards'), { recursive: true, force: true });
-    rmSync(join(outDir, 'meta.json'), { force: true });
     mkdirSync(join(outDir, 'shards'), { recursive: true });
     writeFileSync(fpPath, fp);
+  }
+  if (aux && !(same && auxSame)) {
+    for (const name of readdirSync(join(outDir, 'shards'))) if (name.startsWith('aux-')) rmSync(join(outDir, 'shards', name), { force: true });
+    writeFileSync(auxFpPath, auxFp);
   }
   cleanPartialShards(outDir);
   const noise = await loadNoiseBank(join(outDir, 'cache', 'noise'));
 
-  const plans = planSplits(perClass, tiny);
   const total = plans.reduce((n, p) => n + p.count, 0);
   let done = 0;
   let made = 0;
@@ -135,13 +160,16 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     version: 1,
     task: 'keywords',
     seed,
-    classes: [...ALL_CLASSES],
+    // the aux words follow the 20 classes; only the aux split holds them (never a backbone output, never held out)
+    classes: [...ALL_CLASSES, ...(aux ? aux.classes : [])],
     backboneClasses: [...BACKBONE_CLASSES],
     heldOutClasses: [...HELD_OUT_WORDS],
+    ...(aux ? { auxClasses: [...aux.classes] } : {}),
     input,
     splits,
     generator: {
       version: KEYWORD_GENERATOR_VERSION,
+      ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -154,6 +182,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         val: 'espeak-ng, training voices, other takes',
         test: 'flite voices (synthesizer never used in train/val)',
         fewshot: 'espeak-ng voices unused in train/val (every 5th variant, the en-us-nyc accent); backbone and held-out words',
+        ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

@@ -6,11 +6,13 @@
 import { Random } from '../../../src-engine/sources/random';
 import type { SpeechParams } from '../../media/speech';
 import { NOISE_KINDS, type NoiseKind } from './noise';
+import { AUX_WORDS } from './aux-vocabulary';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
 import { FLITE_F0, type Voice, voicesWithRole } from './voices';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
-export type KeywordSplit = (typeof SPLITS)[number];
+/** 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES */
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -23,7 +25,7 @@ export const EDGE_US = 30_000;
 export interface SampleSpec {
   split: KeywordSplit;
   index: number;
-  /** index into ALL_CLASSES */
+  /** index into the dataset's classes: ALL_CLASSES, then (aux split only) AUX_WORDS */
   label: number;
   /** the spoken word, null for silence */
   word: string | null;
@@ -68,6 +70,18 @@ export function planSplits(perClass: number, tiny: boolean): SplitPlan[] {
   ];
 }
 
+/** Aux words per sample count in --tiny: one take each of the first TINY_AUX_WORDS words. */
+export const TINY_AUX_WORDS = 12;
+/** Takes of each aux word (default). */
+export const DEFAULT_AUX_PER_WORD = 16;
+
+/** The aux split: `perWord` takes of every aux word (tiny: one of each of the first few), interleaved. */
+export function planAux(perWord: number, tiny: boolean): SplitPlan {
+  const classes = tiny ? AUX_WORDS.slice(0, TINY_AUX_WORDS) : [...AUX_WORDS];
+  const n = tiny ? 1 : perWord;
+  return { split: 'aux', classes, perClass: n, count: n * classes.length };
+}
+
 /** 32-bit FNV-1a of a string: one independent seed per sample. */
 function hash32(s: string): number {
   let h = 0x811c9dc5;
@@ -89,7 +103,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -121,9 +135,10 @@ function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
 export function sampleSpec(seed: number, plan: SplitPlan, index: number): SampleSpec {
   const r = new Random(hash32(`keywords/${seed}/${plan.split}/${index}`));
   const name = plan.classes[index % plan.classes.length];
-  const label = ALL_CLASSES.indexOf(name);
+  const label = plan.split === 'aux' ? ALL_CLASSES.length + AUX_WORDS.indexOf(name) : ALL_CLASSES.indexOf(name);
   let word: string | null = null;
-  if (name === UNKNOWN) word = pick(r, UNKNOWN_WORDS);
+  if (plan.split === 'aux') word = name;
+  else if (name === UNKNOWN) word = pick(r, UNKNOWN_WORDS);
   else if (name !== SILENCE) word = name;
   const voice = word ? pick(r, voicesFor(plan.split)) : null;
   const speech = word && voice ? speechFor(r, word, voice) : null;
