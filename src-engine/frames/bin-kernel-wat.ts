@@ -10,6 +10,9 @@
  * [0, n) at X, Y (u16) and P (u8); xOff / yOff i32 tables (−1 outside the ROI);
  * adds to the counts of buf (u8, saturating at clip1 + 1) and writes i32
  * out[0..4] = outside the sensor, outside the ROI, kept ON, saturated, saturated ON.
+ * It also marks the 4 KB page of buf that each count lands in: byte
+ * (address − buf) >> 12 of the page map at address 64 becomes 1 (so only the
+ * pages written need copying out and clearing).
  */
 export const BIN_KERNEL_WAT = String.raw`
 (module
@@ -41,6 +44,7 @@ export const BIN_KERNEL_WAT = String.raw`
           ;; 1 when v ≥ clip: the count stays
           (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
           (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
+          (i32.store8 offset=64 (i32.shr_u (i32.sub (local.get $a) (local.get $buf)) (i32.const 12)) (i32.const 1))
           (local.set $sat (i32.add (local.get $sat) (local.get $s)))
           (local.set $satOn (i32.add (local.get $satOn) (i32.and (local.get $s) (local.get $pp))))
           (local.set $keptOn (i32.add (local.get $keptOn) (local.get $pp))))

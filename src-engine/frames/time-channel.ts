@@ -175,8 +175,10 @@ export class TimeChannelBinner {
   private zeroFrame: Uint8Array | null = null;
   /** binRun's results: [out of bounds, outside ROI, kept ON, saturated, saturated ON] */
   private readonly runOut = new Int32Array(5);
-  /** the WebAssembly counting loop, made on the first long run (null: unavailable) */
-  private kernel: BinKernel | null | undefined;
+  /** per slot: 1 while its buffer is all zeros (nothing counted into it yet; the kernel then copies nothing in) */
+  private readonly fresh: Uint8Array;
+  /** the WebAssembly counting loop, acquired on a push's first long run and released when the push returns */
+  private kernel: BinKernel | null = null;
 
   private t0 = NaN;
   private nextK = 0; // oldest window not yet emitted
@@ -225,6 +227,7 @@ export class TimeChannelBinner {
 
     this.ring = Math.ceil(this.windowUs / this.hopUs) + 1;
     this.bufs = new Array<Uint8Array | null>(this.ring).fill(null);
+    this.fresh = new Uint8Array(this.ring);
     this.slotStart = new Float64Array(this.ring);
     this.winIn = new Float64Array(this.ring);
     this.winKept = new Float64Array(this.ring);
@@ -248,7 +251,10 @@ export class TimeChannelBinner {
         this.pushDisjoint(batch, out);
       } finally {
         // between calls every count is in the window buffers (a caller may read the open ones)
-        this.kernel?.sync();
+        if (this.kernel !== null) {
+          this.kernel.release();
+          this.kernel = null;
+        }
       }
     } else this.pushSliding(batch, out);
     return out;
@@ -381,9 +387,11 @@ export class TimeChannelBinner {
           keptOn += pp;
         }
       } else {
-        const kernel = i - segStart >= 512 ? this.binKernel() : null;
-        const r = kernel?.worthKernel(i - segStart, n - segStart)
-          ? kernel.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, buf, chBase, clip - 1, this.runOut)
+        // a buffer resident in the kernel takes every run (its counts there are newer), short ones too
+        let kernel = this.kernel;
+        if (kernel === null && i - segStart >= 512) kernel = this.kernel = BinKernel.acquire(xOff, yOff, this.frameLen);
+        const r = kernel !== null && (kernel.holds(buf) || kernel.worthKernel(i - segStart, n - segStart))
+          ? kernel.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, buf, this.fresh[slot] === 1, chBase, clip - 1, this.runOut)
           : binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
         oob += r[0];
         roiN += r[1];
@@ -398,11 +406,13 @@ export class TimeChannelBinner {
         this.storeCounts(oob, roiN, ooo, tMax);
         oob = roiN = ooo = 0;
         this.kernel?.sync();
+        this.fresh.fill(0);
         this.pushSliding(sliceBatch(b, i, i + 1), out);
         tMax = this.tMax;
         i++;
         continue;
       }
+      this.fresh[slot] = 0;
       this.winIn[slot] += i - segStart;
       this.winKept[slot] += kept;
       this.winFirst[slot] += kept;
@@ -514,6 +524,7 @@ export class TimeChannelBinner {
     for (let k = this.topK + 1; k <= kHi; k++) {
       const s = k % this.ring;
       this.bufs[s] = new Uint8Array(this.frameLen);
+      this.fresh[s] = 1;
       this.slotStart[s] = t0 + k * hop;
       this.winIn[s] = 0;
       this.winKept[s] = 0;
@@ -523,11 +534,6 @@ export class TimeChannelBinner {
     }
     if (kHi > this.topK) this.topK = kHi;
     this.openAt = t0 + (this.topK + 1) * hop;
-  }
-
-  private binKernel(): BinKernel | null {
-    if (this.kernel === undefined) this.kernel = BinKernel.create(this.xOff, this.yOff, this.frameLen);
-    return this.kernel;
   }
 
   private emitNext(out: TimeChannelFrame[]): void {
