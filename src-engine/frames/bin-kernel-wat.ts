@@ -20,10 +20,9 @@ export const BIN_KERNEL_WAT = String.raw`
   (func (export "count") (param $X i32) (param $Y i32) (param $P i32) (param $n i32) (param $sw1 i32) (param $sh1 i32)
       (param $xOff i32) (param $yOff i32) (param $pm i32) (param $buf i32) (param $chBase i32) (param $clip1 i32) (param $out i32)
     (local $j i32) (local $x i32) (local $y i32) (local $xo i32) (local $yo i32) (local $pp i32) (local $a i32) (local $v i32) (local $s i32)
-    (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32)
-    (block $done
-      (loop $events
-        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+    (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32) (local $rel i32)
+    (if (i32.gt_u (local.get $n) (i32.const 0)) (then
+    (loop $events
         (local.set $x (i32.load16_u (i32.add (local.get $X) (i32.shl (local.get $j) (i32.const 1)))))
         (local.set $y (i32.load16_u (i32.add (local.get $Y) (i32.shl (local.get $j) (i32.const 1)))))
         (block $next
@@ -38,18 +37,18 @@ export const BIN_KERNEL_WAT = String.raw`
               (local.set $roi (i32.add (local.get $roi) (i32.const 1)))
               (br $next)))
           (local.set $pp (i32.and (i32.load8_u (i32.add (local.get $P) (local.get $j))) (local.get $pm)))
-          (local.set $a (i32.add (i32.add (local.get $buf) (local.get $chBase))
-                                 (i32.add (i32.add (local.get $yo) (local.get $xo)) (local.get $pp))))
+          (local.set $rel (i32.add (i32.add (local.get $yo) (local.get $xo)) (i32.add (local.get $chBase) (local.get $pp))))
+          (local.set $a (i32.add (local.get $buf) (local.get $rel)))
           (local.set $v (i32.load8_u (local.get $a)))
           ;; 1 when v ≥ clip: the count stays
           (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
           (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
-          (i32.store8 offset=64 (i32.shr_u (i32.sub (local.get $a) (local.get $buf)) (i32.const 12)) (i32.const 1))
+          (i32.store8 offset=64 (i32.shr_u (local.get $rel) (i32.const 12)) (i32.const 1))
           (local.set $sat (i32.add (local.get $sat) (local.get $s)))
           (local.set $satOn (i32.add (local.get $satOn) (i32.and (local.get $s) (local.get $pp))))
           (local.set $keptOn (i32.add (local.get $keptOn) (local.get $pp))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $events)))
+        ;; the loop test at the bottom (n > 0 checked before): one branch per event
+        (br_if $events (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $n))))))
     (i32.store (local.get $out) (local.get $oob))
     (i32.store offset=4 (local.get $out) (local.get $roi))
     (i32.store offset=8 (local.get $out) (local.get $keptOn))
