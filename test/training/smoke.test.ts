@@ -15,7 +15,7 @@ import { buildModel, checkAgainstSimulation } from '../../training/pipeline/fact
 import { readI32, readU8 } from '../../training/pipeline/npy';
 import { pythonHasTorchSync } from '../../training/pipeline/python';
 import { main as trainMain } from '../../training/run';
-import { SYN_BACKBONE, SYN_HELD_OUT, SYN_SHAPE, writeSyntheticDataset } from './synthetic-dataset';
+import { SYN_AUX, SYN_BACKBONE, SYN_HELD_OUT, SYN_SHAPE, writeSyntheticDataset } from './synthetic-dataset';
 
 const skip = pythonHasTorchSync() ? false : '/usr/bin/python3 has no torch/onnx/numpy (apt-get install python3-torch python3-onnx): skipping the training smoke pipeline';
 if (skip) console.log(`# SKIP ${skip}`);
@@ -95,6 +95,42 @@ test('npm run train refuses bad command lines and a --data folder without meta.j
     assert.equal(existsSync(join(root, 'cache')), false);
   } finally {
     console.error = orig;
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a dataset with auxiliary classes trains them through training-only heads: the exported model has only the backbone classifier', { skip, timeout: 180_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'nl-train-aux-'));
+  try {
+    const data = join(root, 'data');
+    const meta = writeSyntheticDataset(data, 5, { aux: true });
+    assert.deepEqual(meta.auxClasses, SYN_AUX);
+    let setup: Record<string, unknown> | null = null;
+    const res = await buildModel({
+      task: 'gesture', dataDir: data, workDir: join(root, 'work'), outDir: join(root, 'model'), tiny: true, epochs: 2, qatEpochs: 1, seed: 1,
+      onTrainer: (e) => {
+        if (e.event === 'phase' && e.phase === 'setup') setup = e;
+      },
+    });
+    assert.equal(setup!.auxClasses, SYN_AUX.length);
+    assert.equal(setup!.auxSamples, SYN_AUX.length * 12);
+    assert.equal(setup!.train, SYN_BACKBONE.length * 24, 'the backbone training count excludes aux rows');
+    assert.deepEqual(res.model.labels, SYN_BACKBONE);
+    const last = res.model.layers[res.model.layers.length - 1];
+    assert.equal(last.kind === 'dense' && last.name === 'classifier' ? last.units : -1, SYN_BACKBONE.length, 'one classifier output per backbone class, none for aux classes');
+    assert.equal(res.simCheck.mismatches, 0);
+    assert.deepEqual(res.train.training.aux && { classes: (res.train.training.aux as { classes: number }).classes }, { classes: SYN_AUX.length });
+    assert.deepEqual((res.card.training as { aux?: unknown }).aux, res.train.training.aux, 'the card records the aux training');
+    // and without them (--aux-weight 0) the same dataset trains as a plain one
+    const plain = await buildModel({
+      task: 'gesture', dataDir: data, workDir: join(root, 'work0'), outDir: join(root, 'model0'), tiny: true, epochs: 1, qatEpochs: 1, seed: 1, trainerArgs: ['--aux-weight', '0'],
+      onTrainer: (e) => {
+        if (e.event === 'phase' && e.phase === 'setup') setup = e;
+      },
+    });
+    assert.equal(setup!.auxClasses, 0);
+    assert.equal(plain.train.training.aux, undefined);
+  } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });

@@ -11,6 +11,8 @@ export const SYN_SHAPE: [number, number, number] = [16, 16, 4];
 export const SYN_CLASSES = ['up', 'down', 'left', 'right', 'twist'];
 export const SYN_BACKBONE = ['up', 'down', 'left'];
 export const SYN_HELD_OUT = ['right', 'twist'];
+/** auxiliary classes (meta.auxClasses, only in the `aux` split) when asked for */
+export const SYN_AUX = ['aux_a', 'aux_b'];
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -38,7 +40,7 @@ function frame(cls: number, rand: () => number): Uint8Array {
   return out;
 }
 
-export function writeSyntheticDataset(dir: string, seed = 1): DatasetMeta {
+export function writeSyntheticDataset(dir: string, seed = 1, opts: { aux?: boolean } = {}): DatasetMeta {
   mkdirSync(dir, { recursive: true });
   const rand = rng(seed);
   const size = SYN_SHAPE[0] * SYN_SHAPE[1] * SYN_SHAPE[2];
@@ -47,7 +49,9 @@ export function writeSyntheticDataset(dir: string, seed = 1): DatasetMeta {
     ['val', SYN_BACKBONE, 4, 0],
     ['test', SYN_BACKBONE, 6, 100],
     ['fewshot', SYN_CLASSES, 8, 200],
+    ...(opts.aux ? ([['aux', SYN_AUX, 12, 0]] as [string, string[], number, number][]) : []),
   ];
+  const all = opts.aux ? [...SYN_CLASSES, ...SYN_AUX] : SYN_CLASSES;
   const splits: DatasetMeta['splits'] = {};
   for (const [name, classes, per, group] of plan) {
     const n = classes.length * per;
@@ -55,7 +59,7 @@ export function writeSyntheticDataset(dir: string, seed = 1): DatasetMeta {
     const y = new Int32Array(n);
     const g = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const cls = SYN_CLASSES.indexOf(classes[i % classes.length]);
+      const cls = all.indexOf(classes[i % classes.length]);
       x.set(frame(cls, rand), i * size);
       y[i] = cls;
       g[i] = group + (i % 3);
@@ -70,9 +74,10 @@ export function writeSyntheticDataset(dir: string, seed = 1): DatasetMeta {
     version: 1,
     task: 'gesture',
     seed,
-    classes: SYN_CLASSES,
+    classes: all,
     backboneClasses: SYN_BACKBONE,
     heldOutClasses: SYN_HELD_OUT,
+    ...(opts.aux ? { auxClasses: SYN_AUX } : {}),
     input: {
       sensor: 'dvs', sensorWidth: 64, sensorHeight: 64, windowUs: 200_000, hopUs: 100_000, bins: 2, polarities: 2, clip: 7,
       width: SYN_SHAPE[1], height: SYN_SHAPE[0], layout: 'hwc', dvs: { preset: 'clean', fps: 30 },
