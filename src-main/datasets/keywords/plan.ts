@@ -73,7 +73,7 @@ export function planSplits(perClass: number, tiny: boolean): SplitPlan[] {
 /** Aux words per sample count in --tiny: one take each of the first TINY_AUX_WORDS words. */
 export const TINY_AUX_WORDS = 12;
 /** Takes of each aux word (default). */
-export const DEFAULT_AUX_PER_WORD = 16;
+export const DEFAULT_AUX_PER_WORD = 8;
 
 /** The aux split: `perWord` takes of every aux word (tiny: one of each of the first few), interleaved. */
 export function planAux(perWord: number, tiny: boolean): SplitPlan {
