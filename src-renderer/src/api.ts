@@ -22,10 +22,13 @@ let socket: WebSocketTransport | null = null;
  * sent to a server), then removed from the address bar and kept for this tab
  * only, so a reload still connects.
  */
+/** the token once taken from the URL (kept here too: the event feed's worker connects after the page) */
+let takenToken: string | undefined;
+
 export function takeToken(): string | undefined {
   const match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
   if (match) {
-    const token = decodeURIComponent(match[1]);
+    const token = (takenToken = decodeURIComponent(match[1]));
     try {
       sessionStorage.setItem(TOKEN_KEY, token);
     } catch {
@@ -36,18 +39,24 @@ export function takeToken(): string | undefined {
     return token;
   }
   try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+    return sessionStorage.getItem(TOKEN_KEY) ?? takenToken;
   } catch {
-    return undefined;
+    return takenToken;
   }
+}
+
+/** The browser host's WebSocket endpoint, or null in the desktop app (events come over its IPC bridge). */
+export function socketEndpoint(): { url: string; token?: string } | null {
+  if (electronBridge()) return null;
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return { url: `${scheme}//${location.host}/api`, token: takeToken() };
 }
 
 export function getApi(): NeuroliveApi {
   if (api) return api;
-  const desktop = electronBridge();
-  if (desktop) return (api = createApi(bridgeTransport(desktop)));
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  socket = createWebSocketTransport({ url: `${scheme}//${location.host}/api`, token: takeToken() });
+  const endpoint = socketEndpoint();
+  if (!endpoint) return (api = createApi(bridgeTransport(electronBridge()!)));
+  socket = createWebSocketTransport(endpoint);
   return (api = createApi(socket));
 }
 

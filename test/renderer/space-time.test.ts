@@ -1,12 +1,11 @@
 // The 3D view's pure parts: the ring of points (space-time-ring.ts), the
-// orbit camera (space-time-orbit.ts) and the page → worker event message
-// (space-time-messages.ts). The three.js drawing itself runs in Chromium
+// orbit camera (space-time-orbit.ts). How chunks reach the worker:
+// test/renderer/event-feed.test.ts. The three.js drawing itself runs in Chromium
 // (test/e2e/long-tasks.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpaceTimeRing, Z_PER_MS, type EventColumns } from '../../src-renderer/src/live/space-time-ring';
 import { Orbit } from '../../src-renderer/src/live/space-time-orbit';
-import { eventsMessage } from '../../src-renderer/src/live/space-time-messages';
 
 /** n events evenly over `ms` milliseconds from t0Us, on a w×h sensor, alternating polarity */
 function chunk(t0Us: number, n: number, ms: number, w = 100, h = 80): EventColumns {
@@ -109,23 +108,3 @@ test('orbit: home frames the box from the front right and above; drag, zoom and 
   assert.ok(Math.abs(zoomedNarrow / o.radius - ratio) < 1e-9);
 });
 
-test('events message: a copy of the columns whose buffers are transferred, the page chunk untouched', () => {
-  const big = chunk(42, 10, 5);
-  // a chunk whose columns are views into a larger buffer, as the wire decoder may hand out
-  const t = new Float32Array(20);
-  t.set(big.t, 5);
-  const view: EventColumns = { ...big, t: t.subarray(5, 15) };
-  const { message, transfer } = eventsMessage(view);
-  assert.equal(message.type, 'events');
-  if (message.type !== 'events') return;
-  assert.deepEqual([...message.chunk.t], [...big.t]);
-  assert.equal(message.chunk.t.buffer.byteLength, 10 * 4, 'only the view is copied');
-  assert.deepEqual(transfer, [message.chunk.t.buffer, message.chunk.x.buffer, message.chunk.y.buffer, message.chunk.p.buffer]);
-  assert.notEqual(message.chunk.x.buffer, big.x.buffer);
-  const { port1, port2 } = new MessageChannel();
-  port1.postMessage(message, transfer);
-  assert.equal(message.chunk.x.length, 0, 'transferred: detached here');
-  assert.equal(big.x.length, 10, 'the page chunk is intact');
-  port1.close();
-  port2.close();
-});

@@ -5,7 +5,8 @@
  * the normal path. E2E tests never use `?fake`.
  */
 import type { NeuroliveApi } from '../../../src-main/ipc/contract';
-import { getApi } from '../api';
+import { getApi, socketEndpoint } from '../api';
+import type { FeedSource } from '../live/event-feed-worker';
 
 let instance: NeuroliveApi | null = null;
 
@@ -24,6 +25,16 @@ export async function connectApi(): Promise<NeuroliveApi> {
     instance = api;
   }
   return instance;
+}
+
+/**
+ * Where a worker can get live events itself (the browser host's socket), or
+ * null when they reach only the page: the desktop bridge, or the dev fake.
+ */
+export function eventFeedSource(): FeedSource | null {
+  if (wantsFake()) return null;
+  const endpoint = socketEndpoint();
+  return endpoint && { kind: 'websocket', ...endpoint };
 }
 
 /** the connected API; only valid after connectApi() resolved (App mounts screens after that) */

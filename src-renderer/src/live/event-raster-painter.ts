@@ -96,11 +96,3 @@ export class RasterPainter {
   }
 }
 
-/**
- * A page → worker message with a copy of the chunk's columns and the
- * buffers to transfer: the page's chunk stays intact for other views.
- */
-export function chunkMessage(c: EventChunk): { chunk: EventChunk; transfer: ArrayBuffer[] } {
-  const chunk: EventChunk = { t0Us: c.t0Us, width: c.width, height: c.height, total: c.total, t: c.t.slice(), x: c.x.slice(), y: c.y.slice(), p: c.p.slice() };
-  return { chunk, transfer: [chunk.t.buffer, chunk.x.buffer, chunk.y.buffer, chunk.p.buffer] as ArrayBuffer[] };
-}

@@ -4,14 +4,13 @@
  * 60 Hz timer where workers have no requestAnimationFrame). At 5 M events/s
  * folding alone is several milliseconds a chunk; here it never holds up the page.
  */
-import type { EventChunk } from '../../../src-main/ipc/contract';
+import { receiveEventFeed, type FeedPort } from './event-feed-port';
 import { RasterPainter, type RasterOptions, type RasterStats } from './event-raster-painter';
 import { workerScope } from './worker-scope';
 
 export type ToRasterWorker =
-  /** canvas: the transferred OffscreenCanvas */
-  | { type: 'init'; canvas: object; options: RasterOptions }
-  | { type: 'events'; chunk: EventChunk }
+  /** canvas: the transferred OffscreenCanvas; feed: the page's event feed port (event-feed.ts) */
+  | { type: 'init'; canvas: object; options: RasterOptions; feed: object }
   | { type: 'options'; options: RasterOptions }
   | { type: 'stop' };
 export type FromRasterWorker = { type: 'stats'; stats: RasterStats } | { type: 'error'; message: string };
@@ -30,6 +29,8 @@ scope.onmessage = (e) => {
   const m = e.data;
   switch (m.type) {
     case 'init':
+      // first, so chunks flow on to the other views even if this one fails
+      receiveEventFeed(m.feed as FeedPort, (c) => painter?.add(c));
       try {
         painter = new RasterPainter(m.canvas as OffscreenCanvas, m.options, (stats) => scope.postMessage({ type: 'stats', stats }));
       } catch (err) {
@@ -37,9 +38,6 @@ scope.onmessage = (e) => {
         return;
       }
       frameId = nextFrame(frame);
-      break;
-    case 'events':
-      painter?.add(m.chunk);
       break;
     case 'options':
       painter?.setOptions(m.options);

@@ -1,15 +1,13 @@
 /**
  * What the page and the 3D view's worker (space-time-worker.ts) say to each
- * other. The page only forwards: event columns (copied once, transferred,
- * never per-event objects), size, span and pointer input; the worker owns
- * the scene and the render loop and reports its frame rate.
+ * other. The page only forwards size, span and pointer input; event chunks
+ * arrive on the feed port (event-feed.ts) handed over with `init`. The
+ * worker owns the scene and the render loop and reports its frame rate.
  */
-import type { EventColumns } from './space-time-ring';
 
 export type ToWorker =
-  /** canvas: the transferred OffscreenCanvas (typed loosely: this file also compiles without DOM types, for tests) */
-  | { type: 'init'; canvas: object; width: number; height: number; dpr: number; spanMs: number }
-  | { type: 'events'; chunk: EventColumns }
+  /** canvas: the transferred OffscreenCanvas, feed: the event feed's MessagePort (typed loosely: this file also compiles without DOM types, for tests) */
+  | { type: 'init'; canvas: object; width: number; height: number; dpr: number; spanMs: number; feed: object }
   | { type: 'resize'; width: number; height: number; dpr: number }
   | { type: 'span'; spanMs: number }
   /** a drag, CSS pixels since the last one */
@@ -24,12 +22,3 @@ export type FromWorker =
   | { type: 'fps'; fps: number }
   | { type: 'error'; message: string };
 
-/**
- * A message carrying a copy of the chunk's columns, with their buffers to
- * transfer: the page's own chunk stays intact for the 2D view, and the copy
- * (four memcpys) moves to the worker without being cloned again.
- */
-export function eventsMessage(c: EventColumns): { message: ToWorker; transfer: ArrayBuffer[] } {
-  const chunk: EventColumns = { t0Us: c.t0Us, width: c.width, height: c.height, t: c.t.slice(), x: c.x.slice(), y: c.y.slice(), p: c.p.slice() };
-  return { message: { type: 'events', chunk }, transfer: [chunk.t.buffer, chunk.x.buffer, chunk.y.buffer, chunk.p.buffer] as ArrayBuffer[] };
-}

@@ -5,6 +5,7 @@
  * Frames follow the worker's requestAnimationFrame (Chromium has it in
  * dedicated workers), or a 60 Hz timer where it is missing.
  */
+import { receiveEventFeed, type FeedPort } from './event-feed-port';
 import { SpaceTimeCloud } from './space-time-cloud';
 import type { FromWorker, ToWorker } from './space-time-messages';
 import { workerScope } from './worker-scope';
@@ -35,6 +36,8 @@ scope.onmessage = (e) => {
   const m = e.data;
   switch (m.type) {
     case 'init':
+      // first, so chunks flow on to the other views even if WebGL fails here
+      receiveEventFeed(m.feed as FeedPort, (c) => cloud?.add(c));
       try {
         cloud = new SpaceTimeCloud(m.canvas as OffscreenCanvas);
       } catch (err) {
@@ -46,9 +49,6 @@ scope.onmessage = (e) => {
       fpsFrom = performance.now();
       frameId = nextFrame(frame);
       scope.postMessage({ type: 'ready' });
-      break;
-    case 'events':
-      cloud?.add(m.chunk);
       break;
     case 'resize':
       cloud?.resize(m.width, m.height, m.dpr);
