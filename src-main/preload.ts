@@ -6,7 +6,8 @@
  *
  * Media frames go over a MessagePort the main process hands over once per
  * page load (answering 'hello'); their typed arrays are transferred, not
- * copied again.
+ * copied again. A second port carries event chunks to the page's
+ * event-feed worker (handed over on the page's request, see channels.ts).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CHANNEL, NAME_RE, type Envelope, type MediaPortMessage, type NeuroliveBridge } from './electron/channels';
@@ -15,6 +16,33 @@ let port: IpcRendererEvent['ports'][number] | null = null;
 ipcRenderer.on(CHANNEL.mediaPort, (event) => {
   port?.close();
   port = event.ports[0] ?? null;
+});
+
+// The events port waits here until the page asks for it (its listener may not
+// exist yet when main's answer arrives), then goes to the page by a window
+// message, the way Electron's docs hand a port to the main world.
+/** the window, typed here: the preload compiles without DOM types */
+const win = globalThis as unknown as {
+  postMessage(message: unknown, targetOrigin: string, transfer: unknown[]): void;
+  addEventListener(type: 'message', listener: (e: { source: unknown; data: unknown }) => void): void;
+};
+let eventsPort: IpcRendererEvent['ports'][number] | null = null;
+let eventsPortWanted = false;
+function handOverEventsPort(): void {
+  if (!eventsPortWanted || !eventsPort) return;
+  win.postMessage({ neurolive: CHANNEL.eventsPort }, '*', [eventsPort]);
+  eventsPort = null;
+  eventsPortWanted = false;
+}
+ipcRenderer.on(CHANNEL.eventsPort, (event) => {
+  eventsPort?.close();
+  eventsPort = event.ports[0] ?? null;
+  handOverEventsPort();
+});
+win.addEventListener('message', (e) => {
+  if (e.source !== win || (e.data as { neurolive?: unknown } | null)?.neurolive !== CHANNEL.eventsPortRequest) return;
+  eventsPortWanted = true;
+  handOverEventsPort();
 });
 ipcRenderer.send(CHANNEL.hello);
 

@@ -16,11 +16,25 @@ export const CHANNEL = {
   hello: 'neurolive:hello',
   /** main → renderer, postMessage with one MessagePort: media frames go through it */
   mediaPort: 'neurolive:media-port',
+  /**
+   * main → renderer, postMessage with one MessagePort carrying event chunks
+   * (main → page) and `EventsPortRequest`s (page → main). The preload keeps it
+   * until the page asks for it with a window message `{neurolive: eventsPortRequest}`
+   * and then hands it over with `{neurolive: eventsPort}`; the page gives it
+   * to its event-feed worker, so chunks never cross the page's thread.
+   */
+  eventsPort: 'neurolive:events-port',
+  eventsPortRequest: 'neurolive:events-port-request',
   /** main → renderer, send: prefix of a topic push, `neurolive:topic:<name>` */
   topicPrefix: 'neurolive:topic:',
 } as const;
 
 export type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** What the events port's holder says to main: start or stop the chunks. */
+export interface EventsPortRequest {
+  subscribe: boolean;
+}
 
 /** A media message on the port: one frame or chunk. */
 export interface MediaPortMessage {

@@ -27,6 +27,8 @@ const MEDIA: ReadonlySet<string> = new Set<MediaName>(['video', 'audio']);
 export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOrigins, log }: IpcOptions): () => void {
   let topics = new Set<TopicName>();
   let mediaPort: MessagePortMain | null = null;
+  let eventsPort: MessagePortMain | null = null;
+  let eventsOff: (() => void) | null = null;
   let refused = 0;
 
   function allowed(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
@@ -65,7 +67,31 @@ export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOr
     });
     port1.start();
     event.sender.postMessage(CHANNEL.mediaPort, null, [port2]);
+    openEventsPort(event.sender);
   });
+
+  // event chunks straight to the page's event-feed worker, on their own port
+  function closeEventsPort(): void {
+    eventsOff?.();
+    eventsOff = null;
+    eventsPort?.close();
+    eventsPort = null;
+  }
+  function openEventsPort(sender: { postMessage: WebContents['postMessage'] }): void {
+    closeEventsPort();
+    const { port1, port2 } = new MessageChannelMain();
+    eventsPort = port1;
+    port1.on('message', ({ data }) => {
+      const want = (data as { subscribe?: unknown } | null)?.subscribe;
+      if (want === true && !eventsOff) eventsOff = core.on('events', (chunk) => port1.postMessage(chunk));
+      else if (want === false) {
+        eventsOff?.();
+        eventsOff = null;
+      }
+    });
+    port1.start();
+    sender.postMessage(CHANNEL.eventsPort, null, [port2]);
+  }
 
   // hold a core subscription only for the topics the page listens to (the core skips unwanted work)
   const coreSubs = new Map<TopicName, () => void>();
@@ -94,5 +120,6 @@ export function wireIpc({ ipcMain, MessageChannelMain, core, contents, trustedOr
     ipcMain.removeAllListeners(CHANNEL.subscribe);
     ipcMain.removeAllListeners(CHANNEL.hello);
     mediaPort?.close();
+    closeEventsPort();
   };
 }

@@ -1,8 +1,9 @@
 // The preload bundle and the main side's IPC wiring, joined by fake Electron
 // IPC: the bridge exposes three functions only, calls reach a real AppCore
 // through the sender check and come back as ApiErrors with their codes,
-// topics are pushed only when subscribed, and media frames travel over the
-// MessagePort with their buffers transferred.
+// topics are pushed only when subscribed, media frames travel over the
+// MessagePort with their buffers transferred, and event chunks reach the
+// page's event-feed worker over their own port, handed over on request.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +17,13 @@ import { CHANNEL, type NeuroliveBridge } from '../../src-main/electron/channels'
 import { wireIpc } from '../../src-main/electron/ipc';
 import { createApi } from '../../src-main/ipc/client';
 import { ApiError, type MediaName, type MethodName, type NeuroliveApi, type TopicName, type Topics } from '../../src-main/ipc/contract';
-import { bridgeTransport } from '../../src-renderer/src/transport/electron';
+import { bridgeTransport, requestEventsPort, type PortWindow } from '../../src-renderer/src/transport/electron';
 
 type Listener = (event: unknown, ...args: unknown[]) => unknown;
 
 /** Electron's MessagePortMain emits {data}; wrap a Node port to look like it. */
 class FakeChannelMain {
-  readonly port1: { on(ev: 'message', l: (e: { data: unknown }) => void): void; start(): void; close(): void };
+  readonly port1: { on(ev: 'message', l: (e: { data: unknown }) => void): void; start(): void; close(): void; postMessage(m: unknown): void };
   readonly port2: MessagePort;
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -30,6 +31,7 @@ class FakeChannelMain {
       on: (_ev, l) => void port1.on('message', (data) => l({ data })),
       start: () => port1.start(),
       close: () => port1.close(),
+      postMessage: (m) => port1.postMessage(m),
     };
     this.port2 = port2;
   }
@@ -45,6 +47,14 @@ let api: NeuroliveApi;
 let frame = { url: 'app://neurolive/index.html' };
 const rendererListeners = new Map<string, Set<Listener>>();
 const sentToMain: string[] = [];
+/** the page's window as the preload and the page see it: window messages are delivered as tasks, like a browser's */
+type WindowListener = (e: { source: unknown; data: unknown; ports: readonly object[] }) => void;
+const windowListeners = new Set<WindowListener>();
+const fakeWindow: PortWindow & { postMessage(m: unknown, origin: string, transfer?: object[]): void } = {
+  addEventListener: (_t, l) => void windowListeners.add(l),
+  removeEventListener: (_t, l) => void windowListeners.delete(l),
+  postMessage: (data: unknown, _origin: string, transfer: object[] = []) => setImmediate(() => { for (const l of [...windowListeners]) l({ source: fakeWindow, data, ports: transfer }); }),
+};
 let dispose: () => void;
 
 before(async () => {
@@ -118,7 +128,7 @@ before(async () => {
     throw new Error(`a sandboxed preload cannot require ${name}`);
   };
   const module = { exports: {} };
-  new Function('require', 'module', 'exports', code)(fakeRequire, module, module.exports);
+  new Function('require', 'module', 'exports', 'globalThis', code)(fakeRequire, module, module.exports, fakeWindow);
   assert.deepEqual(required, ['electron']);
   assert.deepEqual(Object.keys(exposed), ['neurolive']);
   bridge = exposed['neurolive'] as NeuroliveBridge;
@@ -186,3 +196,35 @@ test('media frames go over the MessagePort with their buffers transferred', asyn
   await new Promise<void>((resolve) => (mediaArrived = resolve));
   assert.deepEqual(media.map((m) => m.name), ['video', 'audio']);
 });
+
+test('event chunks go to the page over their own port, handed over when the page asks, flowing only while subscribed', async () => {
+  // main answered hello with the port before the page asked: the preload kept it
+  const port = (await requestEventsPort(fakeWindow)) as MessagePort;
+  const got: Topics['events'][] = [];
+  let arrived: (() => void) | null = null;
+  port.on('message', (c: Topics['events']) => {
+    got.push(c);
+    arrived?.();
+  });
+  const chunk = (k: number): Topics['events'] => ({ t0Us: k, width: 4, height: 3, total: 2, t: new Float32Array([0, k]), x: new Uint16Array([1, 2]), y: new Uint16Array([0, 2]), p: new Uint8Array([1, 0]) });
+  hub.emit('events', chunk(1));
+  assert.equal(hub.has('events'), false, 'nothing flows before the worker subscribes');
+  port.postMessage({ subscribe: true });
+  await until(() => hub.has('events'));
+  const first = new Promise<void>((r) => (arrived = r));
+  hub.emit('events', chunk(2));
+  await first;
+  assert.deepEqual(got, [chunk(2)]);
+  assert.equal(rendererListeners.get(CHANNEL.topicPrefix + 'events')?.size ?? 0, 0, 'not over the page\'s topic channel');
+  port.postMessage({ subscribe: false });
+  await until(() => !hub.has('events'));
+  hub.emit('events', chunk(3));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(got.length, 1);
+  port.close();
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(cond(), 'timed out waiting');
+}

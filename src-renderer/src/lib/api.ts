@@ -7,6 +7,7 @@
 import type { NeuroliveApi } from '../../../src-main/ipc/contract';
 import { getApi, socketEndpoint } from '../api';
 import type { FeedSource } from '../live/event-feed-worker';
+import { electronBridge, requestEventsPort } from '../transport/electron';
 
 let instance: NeuroliveApi | null = null;
 
@@ -28,13 +29,15 @@ export async function connectApi(): Promise<NeuroliveApi> {
 }
 
 /**
- * Where a worker can get live events itself (the browser host's socket), or
- * null when they reach only the page: the desktop bridge, or the dev fake.
+ * Where a worker can get live events itself: the browser host's socket, or
+ * the desktop app's events port (from the preload); null for the dev fake,
+ * whose events exist only on the page.
  */
-export function eventFeedSource(): FeedSource | null {
+export function eventFeedSource(): Promise<FeedSource> | null {
   if (wantsFake()) return null;
+  if (electronBridge()) return requestEventsPort().then((port) => ({ kind: 'port', port }));
   const endpoint = socketEndpoint();
-  return endpoint && { kind: 'websocket', ...endpoint };
+  return endpoint && Promise.resolve({ kind: 'websocket', ...endpoint });
 }
 
 /** the connected API; only valid after connectApi() resolved (App mounts screens after that) */

@@ -1,10 +1,10 @@
 /**
  * How a view worker on the page gets live events: attachLiveEvents() gives a
  * MessagePort to transfer to the worker (which calls receiveEventFeed on it).
- * Behind it, the runtime decides: with the browser host, one feed worker
- * (event-feed-worker.ts) holds its own connection, so chunks never touch the
- * page's thread; where events reach only the page (the desktop bridge, the
- * dev fake), the same feed runs on the page over the `events` topic.
+ * Behind it one feed worker (event-feed-worker.ts) gets the chunks itself —
+ * over its own WebSocket to the browser host, or over the desktop app's
+ * events port — so they never touch the page's thread. Only the dev fake,
+ * whose events exist only on the page, runs the same feed on the page.
  */
 import { api, eventFeedSource } from '../lib/api';
 import { EventFeed } from './event-feed';
@@ -25,9 +25,10 @@ function feedWorker(): Worker | null {
   if (worker) return worker;
   const source = eventFeedSource();
   if (!source) return null;
-  worker = new Worker(new URL('./event-feed-worker.ts', import.meta.url), { type: 'module', name: 'event-feed' });
-  worker.postMessage({ type: 'source', source } satisfies ToFeedWorker);
-  return worker;
+  const w = (worker = new Worker(new URL('./event-feed-worker.ts', import.meta.url), { type: 'module', name: 'event-feed' }));
+  // views may attach before the source is known: the worker subscribes once it is
+  void source.then((s) => w.postMessage({ type: 'source', source: s } satisfies ToFeedWorker, s.kind === 'port' ? [s.port as Transferable] : []));
+  return w;
 }
 
 export function attachLiveEvents(): LiveEventsLink {
