@@ -70,7 +70,7 @@ export function planSplits(perClass: number, tiny: boolean): SplitPlan[] {
   ];
 }
 
-/** Aux words per sample count in --tiny: one take each of the first TINY_AUX_WORDS words. */
+/** --tiny: one take of each of the first TINY_AUX_WORDS aux words. */
 export const TINY_AUX_WORDS = 12;
 /** Takes of each aux word (default). */
 export const DEFAULT_AUX_PER_WORD = 8;
