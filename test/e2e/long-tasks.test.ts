@@ -77,6 +77,18 @@ const OBSERVE_LONG_TASKS = `
   }).observe({ type: 'longtask', buffered: true });
 `;
 
+/**
+ * A click delivered as a DOM event: the app's handlers run exactly as for a
+ * real click, but the test does not wait for Chromium's input pipeline to
+ * acknowledge it — on a starved 2-core machine (software WebGL in the GPU
+ * process) that acknowledgement alone took 3–30 s per click, in builds
+ * before and after the event-feed change alike, and timed the test out.
+ * The orbit and zoom below stay real mouse input.
+ */
+async function press(selector: string): Promise<void> {
+  await page.locator(selector).dispatchEvent('click');
+}
+
 async function pageNow(): Promise<number> {
   return page.evaluate(() => performance.now());
 }
@@ -139,7 +151,7 @@ test('no main-thread task over 50 ms on Live (2D, 3D, orbit, zoom) and switching
   t.diagnostic(`host event rate during 2D: ${(rate / 1e6).toFixed(2)} M events/s`);
 
   await phase('live 3D', async () => {
-    await page.click('.seg button:has-text("3D")');
+    await press('.seg button:has-text("3D")');
     await page.waitForSelector('[data-testid=cloud-view][data-state=running]:not([data-fps="0"])', { timeout: WAIT });
     await page.waitForTimeout(5000);
   });
@@ -168,14 +180,14 @@ test('no main-thread task over 50 ms on Live (2D, 3D, orbit, zoom) and switching
   t.diagnostic(`3D view: ${fps} fps`);
 
   await phase('live both', async () => {
-    await page.click('.seg button:has-text("Both")');
+    await press('.seg button:has-text("Both")');
     await page.waitForSelector('[data-testid=cloud-view][data-state=running]:not([data-fps="0"])', { timeout: WAIT });
     await page.waitForTimeout(3000);
   });
   // by the nav links (the Enroll screen's name field would take the number keys)
   for (const [screen, id] of [['enroll', 'screen-enroll'], ['record', 'screen-record'], ['models', 'screen-models'], ['settings', 'screen-settings'], ['live', 'screen-live']] as const) {
     await phase(screen, async () => {
-      await page.click(`nav a[href="#${screen}"]`);
+      await press(`nav a[href="#${screen}"]`);
       await page.waitForSelector(`[data-testid="${id}"]`, { timeout: WAIT });
       await page.waitForTimeout(2000);
     });

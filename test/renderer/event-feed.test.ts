@@ -67,9 +67,11 @@ test('every view gets every chunk in order, intact; the page chunk is untouched'
     const c = chunk(k, 100 + ((k * 997) % 3000));
     sent.push(c);
     h.emit(c);
-    if (k % 7 === 0) await settle();
+    // bursts of up to three: within what a view may have in flight
+    if (k % 3 === 2) await until(() => b.got.length === k + 1);
   }
-  await settle();
+  await until(() => b.got.length === 30);
+  assert.deepEqual(h.feed.skipped(), [0, 0]);
   assert.equal(a.got.length, 30);
   assert.deepEqual(a.got, sent.map(plain));
   assert.deepEqual(b.got, sent.map(plain));
@@ -82,18 +84,18 @@ test('buffers are reused: a steady stream allocates a handful, not one per chunk
   const h = harness();
   const a = h.view();
   const b = h.view();
-  for (let k = 0; k < 200; k++) {
+  for (let k = 0; k < 201; k++) {
     h.emit(chunk(k, 5000));
-    // views that keep up: four chunks in flight at most, then everything is handed back
-    if (k % 4 === 3) {
+    // views that keep up: three chunks in flight at most, then everything is handed back
+    if (k % 3 === 2) {
       await until(() => b.got.length === k + 1);
       await settle();
     }
   }
   await settle();
-  assert.equal(a.got.length, 200);
-  assert.equal(b.got.length, 200);
-  assert.ok(h.feed.allocated <= 8, `allocated ${h.feed.allocated} buffers for 200 chunks`);
+  assert.equal(a.got.length, 201);
+  assert.equal(b.got.length, 201);
+  assert.ok(h.feed.allocated <= 8, `allocated ${h.feed.allocated} buffers for 201 chunks`);
   assert.ok(h.feed.allocated >= 1);
   a.link.detach();
   b.link.detach();
@@ -120,4 +122,25 @@ test('views come and go: a detached view gets nothing more, the others go on, th
   c.link.detach();
   assert.equal(h.subscribed(), false, 'no view: no subscription');
   h.emit(chunk(4, 50)); // nobody listens: nothing happens
+});
+
+test('a view that falls behind skips chunks instead of queueing them; the others still get every chunk', async () => {
+  const h = harness();
+  const fast = h.view();
+  // a stalled view: receives, but hands nothing back until released
+  const { port1, port2 } = new MessageChannel();
+  const detachSlow = h.feed.attach(port1 as unknown as FeedPort);
+  const held: { data: unknown }[] = [];
+  (port2 as unknown as FeedPort).onmessage = (e) => void held.push(e);
+  for (let k = 0; k < 20; k++) {
+    h.emit(chunk(k, 100));
+    await until(() => fast.got.length === k + 1);
+  }
+  await settle();
+  assert.equal(held.length, 3, 'the stalled view holds 3 chunks at most');
+  assert.deepEqual(h.feed.skipped(), [0, 17]);
+  assert.deepEqual(fast.got, Array.from({ length: 20 }, (_, k) => plain(chunk(k, 100))));
+  assert.ok(h.feed.allocated <= 20);
+  fast.link.detach();
+  detachSlow();
 });

@@ -11,8 +11,10 @@
 import type { EventChunk } from '../../../src-main/ipc/contract';
 import { PACKED_BYTES_PER_EVENT, packChunk, type FeedMessage, type FeedPort } from './event-feed-port';
 
-/** buffers kept for reuse; more are in flight only while a view lags */
+/** buffers kept for reuse */
 const POOL_MAX = 8;
+/** chunks a view may have unreturned before it skips new ones (~100 ms at 30 chunks/s) */
+const MAX_IN_FLIGHT = 3;
 /** smallest buffer allocated: a sampled chunk of a slow scene still reuses it */
 const MIN_BUFFER = 1 << 16;
 
@@ -21,8 +23,17 @@ export interface EventFeedDeps {
   subscribe(listener: (c: EventChunk) => void): () => void;
 }
 
+/** one view on the feed */
+interface Sink {
+  port: FeedPort;
+  /** chunks sent and not yet handed back */
+  inFlight: number;
+  /** chunks skipped because the view was behind */
+  skipped: number;
+}
+
 export class EventFeed {
-  private readonly sinks: FeedPort[] = [];
+  private readonly sinks: Sink[] = [];
   private readonly pool: ArrayBuffer[] = [];
   private unsubscribe: (() => void) | null = null;
   /** buffers allocated so far (for tests and diagnostics) */
@@ -32,14 +43,15 @@ export class EventFeed {
 
   /** Feed a view through `port` (its other end is in the view's worker); returns the detach. */
   attach(port: FeedPort): () => void {
-    port.onmessage = (e) => this.returned(port, e.data);
-    this.sinks.push(port);
+    const sink: Sink = { port, inFlight: 0, skipped: 0 };
+    port.onmessage = (e) => this.returned(sink, e.data);
+    this.sinks.push(sink);
     this.unsubscribe ??= this.deps.subscribe((c) => this.push(c));
     let attached = true;
     return () => {
       if (!attached) return;
       attached = false;
-      this.sinks.splice(this.sinks.indexOf(port), 1);
+      this.sinks.splice(this.sinks.indexOf(sink), 1);
       port.onmessage = null;
       port.close();
       if (this.sinks.length === 0) {
@@ -48,19 +60,44 @@ export class EventFeed {
       }
     };
   }
+
+  /** chunks each view skipped because it was behind, in attach order */
+  skipped(): number[] {
+    return this.sinks.map((s) => s.skipped);
+  }
+
   private push(c: EventChunk): void {
     const n = c.t.length;
     if (n === 0 || this.sinks.length === 0) return;
-    const chunk = packChunk(c, this.take(n * PACKED_BYTES_PER_EVENT));
-    this.sinks[0].postMessage({ type: 'chunk', chunk }, [chunk.buffer]);
+    this.forward({ type: 'chunk', chunk: packChunk(c, this.take(n * PACKED_BYTES_PER_EVENT)) }, 0);
   }
 
-  /** a worker is done with a chunk: on to the next view, or back to the pool */
-  private returned(from: FeedPort, m: FeedMessage): void {
+  /** a worker is done with a chunk: on to the next view */
+  private returned(from: Sink, m: FeedMessage): void {
+    from.inFlight--;
     const at = this.sinks.indexOf(from);
-    const next = at < 0 ? undefined : this.sinks[at + 1];
-    if (next) next.postMessage(m, [m.chunk.buffer]);
-    else if (this.pool.length < POOL_MAX) this.pool.push(m.chunk.buffer);
+    this.forward(m, at < 0 ? this.sinks.length : at + 1);
+  }
+
+  /**
+   * To the first view from `index` on that is keeping up, else back to the
+   * pool. A view that has MAX_IN_FLIGHT chunks unreturned (its worker is
+   * slow — software WebGL under load) skips this one: its queue, and the
+   * memory and work behind it, stay bounded, and it draws the newest
+   * events when it catches up instead of a growing backlog.
+   */
+  private forward(m: FeedMessage, index: number): void {
+    for (let i = index; i < this.sinks.length; i++) {
+      const sink = this.sinks[i];
+      if (sink.inFlight >= MAX_IN_FLIGHT) {
+        sink.skipped++;
+        continue;
+      }
+      sink.inFlight++;
+      sink.port.postMessage(m, [m.chunk.buffer]);
+      return;
+    }
+    if (this.pool.length < POOL_MAX) this.pool.push(m.chunk.buffer);
   }
 
   private take(bytes: number): ArrayBuffer {
