@@ -18,13 +18,13 @@ const USAGE = `usage: npm run train -- gesture|keywords [options]
   --cache DIR      datasets and checkpoints (default training/.cache)
   --data DIR       use this dataset folder instead of <cache>/datasets/<task>
   --epochs N       float pre-training epochs    --qat-epochs N   QAT fine-tuning epochs
-                   (defaults: the shipped models' — gesture 40 + 8, keywords 20 + 5 and its augmentation options)
+                   (defaults: the shipped models' — gesture 20 + 8, keywords 20 + 5 and its augmentation options)
   --max-train N    training samples per epoch   --seed N   --threads N (torch threads, default 2)
   --out DIR        model folder (default resources/models/<task>; with --tiny <cache>/models/<task>-tiny)
   --trainer-arg A  pass A on to training/train.py (repeatable), e.g. --trainer-arg=--time-shift=6`;
 
 /** The schedules the shipped models were trained with (docs/MODELS.md). */
-const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture: { float: 40, qat: 8 }, keywords: { float: 20, qat: 5 } };
+const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture: { float: 20, qat: 8 }, keywords: { float: 20, qat: 5 } };
 /**
  * train.py options the shipped models were trained with beyond its defaults (docs/MODELS.md); a
  * --trainer-arg given on the command line comes later and wins. Keywords v4: the wider time
