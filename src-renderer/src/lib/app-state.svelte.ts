@@ -65,12 +65,45 @@ export function pushPrediction(p: PredictionUpdate): void {
 
 let actionSeq = 0;
 
+/**
+ * Apply the newest value at most once every `ms` (the last one always lands).
+ * The host pushes predictions and NSoC figures per display tick (~30 Hz);
+ * applying each re-styled, re-laid-out and repainted the page 30 times a
+ * second — on the loaded 2-core test machine that work, rastered in
+ * software, starved the page for seconds. People read these figures, they
+ * do not need them at 30 Hz.
+ */
+export function latestEvery<T>(ms: number, apply: (v: T) => void): (v: T) => void {
+  let pending: { v: T } | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = -Infinity;
+  const flush = (): void => {
+    timer = null;
+    last = Date.now();
+    const p = pending;
+    pending = null;
+    if (p) apply(p.v);
+  };
+  return (v) => {
+    pending = { v };
+    if (timer) return;
+    const wait = last + ms - Date.now();
+    if (wait <= 0) flush();
+    else timer = setTimeout(flush, wait);
+  };
+}
+
+/** the big prediction: 15 Hz keeps it prompt (≤ 67 ms added) */
+const PREDICTION_MS = 67;
+/** per-layer sparsity, ops, power: figures to read */
+const NSOC_MS = 250;
+
 /** subscribe to every display-rate topic; returns an unsubscribe */
 export function bindTopics(api: NeuroliveApi): () => void {
   const offs = [
     api.on('state', (s) => (app.live = s)),
-    api.on('prediction', pushPrediction),
-    api.on('nsoc', (n) => (app.nsoc = n)),
+    api.on('prediction', latestEvery(PREDICTION_MS, pushPrediction)),
+    api.on('nsoc', latestEvery(NSOC_MS, (n: NsocUpdate) => (app.nsoc = n))),
     api.on('classes', (c) => (app.classes = c)),
     api.on('progress', (p) => (app.progress[p.jobId] = p)),
     api.on('action', (a) => (app.action = { ...a, seq: ++actionSeq })),
