@@ -17,14 +17,14 @@ const TOKEN_KEY = 'neurolive.token';
 let api: NeuroliveApi | null = null;
 let socket: WebSocketTransport | null = null;
 
+/** the token once taken from the URL (kept here too: the event feed's worker connects after the page) */
+let takenToken: string | undefined;
+
 /**
  * The browser host's token: given once in the URL fragment (#token=…, never
  * sent to a server), then removed from the address bar and kept for this tab
  * only, so a reload still connects.
  */
-/** the token once taken from the URL (kept here too: the event feed's worker connects after the page) */
-let takenToken: string | undefined;
-
 export function takeToken(): string | undefined {
   const match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
   if (match) {

@@ -1,10 +1,10 @@
 /**
  * The live event feed's worker: gets event chunks itself — its own WebSocket
  * to the browser host (the `events` topic only), or the desktop app's events
- * port — and feeds every view worker the page attaches (event-feed.ts). So the page's main thread never receives,
- * decodes or copies event chunks — about 1 MB each, 30 a second at 5 M
- * events/s, whose delivery alone took 20–35 ms of page CPU and whose
- * garbage drove 30 ms collector pauses there.
+ * port — and feeds every view worker the page attaches (event-feed.ts). So
+ * the page's main thread never receives, decodes or copies event chunks —
+ * about 1 MB each, 30 a second at 5 M events/s, whose delivery alone took
+ * 20–35 ms of page CPU and whose garbage drove 30 ms collector pauses there.
  */
 import type { EventChunk } from '../../../src-main/ipc/contract';
 import type { EventsPortRequest } from '../../../src-main/electron/channels';
