@@ -338,3 +338,18 @@ export function cleanPartialShards(dir: string): void {
   if (!existsSync(shards)) return;
   for (const f of readdirSync(shards)) if (f.endsWith('.partial')) rmSync(join(shards, f), { force: true });
 }
+
+/**
+ * Shards with a key of their own (a split or part of one added after the
+ * rest, e.g. gesture's novel fewshot shards or an `aux` split): when
+ * `dir/shards/<keyFile>` does not hold `key`, the shards `owns` picks are
+ * deleted and the key written, so only they are made again and every other
+ * shard stays byte-identical. Returns whether they were kept.
+ */
+export function keepShardsOfKey(dir: string, keyFile: string, key: string, owns: (shardFile: string) => boolean): boolean {
+  const path = join(dir, 'shards', keyFile);
+  if (existsSync(path) && readFileSync(path, 'utf8') === key) return true;
+  for (const f of readdirSync(join(dir, 'shards'))) if (owns(f)) rmSync(join(dir, 'shards', f), { force: true });
+  writeFileSync(path, key);
+  return false;
+}

@@ -4,7 +4,7 @@
  * splits and writes meta.json last. Rerunning with the same options resumes:
  * finished shards are kept, and a complete dataset is returned as it is.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import {
   type DatasetSummary,
   assembleSplits,
   cleanPartialShards,
+  keepShardsOfKey,
   readDatasetMeta,
   shardDone,
   writeDatasetMeta,
@@ -160,21 +161,13 @@ export async function generateGestureDataset(opts: GestureGenOptions): Promise<D
   cleanPartialShards(outDir);
   const jobs = planGestureDataset(params);
   // the novel gestures' shards have a key of their own: a new novel set re-renders only them
-  const novelFile = join(outDir, 'shards', 'plan-novel.json');
-  if (!existsSync(novelFile) || readFileSync(novelFile, 'utf8') !== novelKey) {
-    const first = dvsFewshotShards(params);
-    for (const name of readdirSync(join(outDir, 'shards'))) {
-      const m = /^fewshot-(\d+)-/.exec(name);
-      if (m && Number(m[1]) >= first) rmSync(join(outDir, 'shards', name), { force: true });
-    }
-    writeFileSync(novelFile, novelKey);
-  }
+  const firstNovel = dvsFewshotShards(params);
+  keepShardsOfKey(outDir, 'plan-novel.json', novelKey, (name) => {
+    const m = /^fewshot-(\d+)-/.exec(name);
+    return m !== null && Number(m[1]) >= firstNovel;
+  });
   // so do the aux split's shards: adding or changing aux classes leaves every other shard alone
-  const auxFile = join(outDir, 'shards', 'plan-aux.json');
-  if (!existsSync(auxFile) || readFileSync(auxFile, 'utf8') !== auxKey) {
-    for (const name of readdirSync(join(outDir, 'shards'))) if (name.startsWith('aux-')) rmSync(join(outDir, 'shards', name), { force: true });
-    writeFileSync(auxFile, auxKey);
-  }
+  keepShardsOfKey(outDir, 'plan-aux.json', auxKey, (name) => name.startsWith('aux-'));
 
   const total = jobs.reduce((n, j) => n + j.samples, 0);
   let done = 0;

@@ -3,7 +3,7 @@
 // (test: a synthesizer the backbone never hears), mixed with noise, encoded by
 // the cochlea exactly as the live app does, written in the shared dataset
 // format (src-main/datasets/dataset-writer.ts). See docs/DATASETS.md.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assembleSplits,
@@ -11,6 +11,7 @@ import {
   type DatasetGenOptions,
   type DatasetMeta,
   type DatasetSummary,
+  keepShardsOfKey,
   readDatasetMeta,
   shardDone,
   SplitShardWriter,
@@ -120,10 +121,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     mkdirSync(join(outDir, 'shards'), { recursive: true });
     writeFileSync(fpPath, fp);
   }
-  if (aux && !(same && auxSame)) {
-    for (const name of readdirSync(join(outDir, 'shards'))) if (name.startsWith('aux-')) rmSync(join(outDir, 'shards', name), { force: true });
-    writeFileSync(auxFpPath, auxFp);
-  }
+  if (aux) keepShardsOfKey(outDir, 'plan-aux.json', auxFp, (name) => name.startsWith('aux-'));
   cleanPartialShards(outDir);
   const noise = await loadNoiseBank(join(outDir, 'cache', 'noise'));
 
