@@ -41,6 +41,13 @@ export interface EncoderOptions {
    * since the shipped models were trained without it)
    */
   denoiseUs?: number;
+  /**
+   * Close webcam / microphone windows on the media clock, not only when a
+   * later event arrives (default true): live, a word followed by silence is
+   * answered when its window ends, not when the next word starts. A window's
+   * contents are the same either way; only when it is emitted changes.
+   */
+  closeOnMediaClock?: boolean;
 }
 
 /**
@@ -136,8 +143,8 @@ export class ModelInputEncoder {
     this.resizer ??= new LumaResizer(e.sensorWidth, e.sensorHeight);
     this.emulator ??= new DvsEmulator({ width: e.sensorWidth, height: e.sensorHeight, preset: e.dvs?.preset ?? 'clean', ...e.dvs?.params, seed: this.opts.seed ?? 1 });
     const events = this.emulator.push(this.resizer.resize(luma, width, height), tUs);
-    const frames = this.media().push(events);
-    if (frames.length) this.pending.push(...this.collect(frames));
+    // the emulator returned every event up to tUs: a still scene still closes its windows
+    this.mediaFrames(events, tUs);
     return events;
   }
 
@@ -162,9 +169,17 @@ export class ModelInputEncoder {
     const t = this.resampler ? this.audioT0 + Math.round((this.audioOut * 1e6) / c.sampleRate) : tUs;
     this.audioOut += samples.length;
     const events = this.cochlea.push(samples, t);
-    const frames = this.media().push(events);
-    if (frames.length) this.pending.push(...this.collect(frames));
+    // silence makes no events: the cochlea's clock, not the next word, closes the windows
+    this.mediaFrames(events, this.cochlea.settledUs);
     return events;
+  }
+
+  /** Bins media events, then closes the windows that end by `settledUs` (no later event can fall in them). */
+  private mediaFrames(events: EventBatch, settledUs: number): void {
+    const binner = this.media();
+    const frames = binner.push(events);
+    if (this.opts.closeOnMediaClock !== false && Number.isFinite(settledUs)) frames.push(...binner.advanceTo(settledUs));
+    if (frames.length) this.pending.push(...this.collect(frames));
   }
 
   /** Frames completed by pushVideo / pushAudio since the last call. */

@@ -75,6 +75,9 @@ class EventRing {
   }
 }
 
+/** a window the engine answered, with its frame: what a shot is learned from */
+type Shot = { frame: ModelFrame; result: EngineResult };
+
 function info(c: StoredClass): ClassInfo {
   const { labelIndex: _drop, ...rest } = c as StoredClass & { labelIndex?: unknown };
   return rest as ClassInfo;
@@ -85,7 +88,7 @@ export class ClassesWiring {
   private model: LoadedModel | null = null;
   private readonly ring = new EventRing();
   private readonly untap: () => void;
-  private waiters: ((r: { frame: ModelFrame; result: EngineResult }) => void)[] = [];
+  private waiters: ((r: Shot) => void)[] = [];
   private readonly unresult: () => void;
 
   constructor(
@@ -169,18 +172,38 @@ export class ClassesWiring {
     this.publish(this.list());
   }
 
+  private nextResult(): Promise<Shot> {
+    return new Promise<Shot>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ApiError('unavailable', 'no window arrived within 5 s: is the source live?')), 5000);
+      this.waiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  /**
+   * The capture after a countdown. Windows overlap (hop < window), so a word
+   * or gesture that starts a little late is cut off in the first window but
+   * whole in a later one: of the windows starting within one window length of
+   * the first, the one with the most events is the shot.
+   */
+  private async captureBest(m: LoadedModel): Promise<Shot> {
+    const { windowUs, hopUs } = m.card.input;
+    let best = await this.nextResult();
+    const until = best.frame.tStartUs + windowUs;
+    for (let r = best; r.frame.tStartUs + hopUs < until; ) {
+      r = await this.nextResult();
+      if (r.frame.tStartUs >= until) break; // windows were dropped: this one starts after the capture
+      if (r.frame.events > best.frame.events) best = r;
+    }
+    return best;
+  }
+
   async enroll(a: EnrollArgs): Promise<EnrollResult> {
     const c = this.need();
     const m = this.model!;
-    const shot = a.waitForNext
-      ? await new Promise<{ frame: ModelFrame; result: EngineResult }>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new ApiError('unavailable', 'no window arrived within 5 s: is the source live?')), 5000);
-          this.waiters.push((r) => {
-            clearTimeout(timer);
-            resolve(r);
-          });
-        })
-      : this.pipeline.lastResult;
+    const shot = a.waitForNext ? await this.captureBest(m) : this.pipeline.lastResult;
     if (!shot) throw new ApiError('unavailable', 'nothing to learn from yet: start a source and wait for the first window');
     const features = shot.result.embedding ?? c.embed(shot.frame.data).features;
     if (a.classId === undefined && a.name === undefined) throw new ApiError('invalid-argument', 'enroll: give the class to add a shot to (classId) or a new class name');

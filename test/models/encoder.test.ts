@@ -116,6 +116,41 @@ test('audio resampler keeps a tone and is chunking-invariant', () => {
   assert.ok(peak < 0.02, `aliased peak ${peak}`);
 });
 
+test('a sound followed by silence: its windows close on the media clock, while the silence plays, not at the next sound', () => {
+  const sr = 16000;
+  // 0.3 s of tone, then 1 s of silence in 20 ms chunks as a microphone sends them
+  const tone = new Float32Array(sr * 0.3).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 700 * i) / sr));
+  const chunk = sr * 0.02;
+  const run = (closeOnMediaClock: boolean) => {
+    const enc = new ModelInputEncoder(AUDIO, { closeOnMediaClock });
+    enc.pushAudio(tone, sr, 0);
+    const frames = enc.takeFrames();
+    const byChunk: number[] = [];
+    for (let k = 0; k < 50; k++) {
+      enc.pushAudio(new Float32Array(chunk), sr, 300_000 + k * 20_000);
+      const f = enc.takeFrames();
+      byChunk.push(f.length);
+      frames.push(...f);
+    }
+    return { byChunk, frames: [...frames, ...enc.flush()] };
+  };
+  const live = run(true), late = run(false);
+  // AUDIO: 200 ms windows from the first event; 1.3 s of audio → 6 windows end while it plays
+  const during = live.byChunk.reduce((a, b) => a + b, 0);
+  assert.ok(during >= 5, `windows closed during the silence: ${during}`);
+  const lateDuring = late.byChunk.reduce((a, b) => a + b, 0);
+  assert.ok(lateDuring <= 1, `without the clock only the tone's fading events close a window (${lateDuring}); silence closes nothing`);
+  // each closes within one chunk (plus the cochlea's 0.5 ms level hop) of its end: one window per 10 chunks
+  const at = live.byChunk.flatMap((n, k) => (n > 0 ? [k] : []));
+  for (let i = 1; i < at.length; i++) assert.equal(at[i] - at[i - 1], 10, `windows closed at chunks ${at.join(', ')}`);
+  // the clock changes when a window is emitted, never what it holds
+  for (const f of late.frames) {
+    const same = live.frames.find((g) => g.tStartUs === f.tStartUs);
+    assert.ok(same, `window at ${f.tStartUs} µs exists live too`);
+    assert.deepEqual(same.data, f.data);
+  }
+});
+
 test('audio at the card rate equals the cochlea + binner, laid out as time rows', () => {
   const sr = 16000, pcm = new Float32Array(sr).map((_, i) => (i > 4000 && i < 9000 ? 0.3 * Math.sin((2 * Math.PI * 700 * i) / sr) : 0));
   const enc = new ModelInputEncoder(AUDIO);
@@ -123,7 +158,8 @@ test('audio at the card rate equals the cochlea + binner, laid out as time rows'
   const got = [...enc.takeFrames(), ...enc.flush()];
   const co = new Cochlea({ sampleRate: sr, channels: 32, fMin: 100, fMax: 7600 });
   const bn = new TimeChannelBinner({ sensor: { width: 32, height: 1 }, windowUs: 200_000, bins: 8, clip: 15, includeIncomplete: true, t0Us: undefined });
-  const want = [...bn.push(co.push(pcm, 0)), ...bn.flush()];
+  // the encoder closes windows on the cochlea's clock: through the trailing silence too
+  const want = [...bn.push(co.push(pcm, 0)), ...bn.advanceTo(co.settledUs), ...bn.flush()];
   assert.equal(got.length, want.length);
   assert.ok(got.some((f) => f.events > 0));
   for (let i = 0; i < got.length; i++) assert.deepEqual(got[i]!.data, timeRowsLayout(want[i]!.data, 32, 8, 2));

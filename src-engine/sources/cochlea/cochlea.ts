@@ -112,6 +112,16 @@ export class Cochlea {
     return this.bank.centresHz;
   }
 
+  /**
+   * Every event at or before this time (µs) has been returned: later pushes
+   * only add events after it (the last level sample). NaN before the first push.
+   * In silence no events come, so a consumer binning into windows learns from
+   * this, not from the events, that time has moved on.
+   */
+  get settledUs(): number {
+    return this.prevHopT;
+  }
+
   /** Back to silence: filters, envelopes, references and the clock start afresh. */
   reset(): void {
     this.bank.reset();

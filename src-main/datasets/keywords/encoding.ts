@@ -59,7 +59,10 @@ export interface EncodedClip {
  * all zeros, which is what the live app's binner represents as silence.
  */
 export function encodeClip(pcm: Float32Array, sampleRate: number, windowStartUs: number, enc: InputEncoding = KEYWORD_INPUT): EncodedClip {
-  const encoder = new ModelInputEncoder({ ...enc, hopUs: GENERATION_HOP_US });
+  // closeOnMediaClock off: only windows that events opened exist, as when generator keywords-3
+  // made the shipped models' data (the nearest window to the plan is chosen among those; the
+  // contents of any window are the same either way)
+  const encoder = new ModelInputEncoder({ ...enc, hopUs: GENERATION_HOP_US }, { closeOnMediaClock: false });
   const events = encoder.pushAudio(pcm, sampleRate, 0);
   const clipEvents = events.length;
   const frames = [...encoder.takeFrames(), ...encoder.flush()];
