@@ -14,6 +14,13 @@
 // 3. old classes vs new: accuracy on the test split's backbone classes with
 //    the learner holding the shipped pretrained embeddings, before and after
 //    enrolling 5 held-out classes with 1 and 5 shots each.
+// 4. one new class among the pretrained ones, as the app meets it: the learner
+//    holds the shipped pretrained examples plus one held-out class from 1 (or
+//    5) shots; how often that class's other samples (other voices / subjects)
+//    come out as it, and how the pretrained classes' own samples fare.
+//
+// NCM runs as the app runs it: centred on the pretrained examples' mean
+// direction when the model ships them (src-main/classes/classifier.ts).
 //
 // Missing models or datasets give a "skipped: … missing" row, not a failure.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +28,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './event-core';
 import { AkidaStyleLearner, countActive, suggestNumWeights } from '../src-engine/learning/binary-fc';
-import { NearestClassMeanLearner } from '../src-engine/learning/ncm';
+import { meanDirection, NearestClassMeanLearner } from '../src-engine/learning/ncm';
 import { evaluateEpisodes } from '../src-engine/learning/episodes';
 import type { Learner } from '../src-engine/learning/learner';
 import { ModelInputEncoder } from '../src-engine/models/encoder';
@@ -150,10 +157,29 @@ function splitFeatures(loaded: LoadedModel, task: string, split: string): SplitF
   return { byClass, classes: meta.classes, heldOut: idx(meta.heldOutClasses), backbone: idx(meta.backboneClasses) };
 }
 
-function learnerFactory(kind: LearnerKind, inputSize: number, numWeights: number): (ways: number, seed: number) => Learner {
+function learnerFactory(kind: LearnerKind, inputSize: number, numWeights: number, centre: Float64Array | null): (ways: number, seed: number) => Learner {
   return kind === 'ncm'
-    ? (ways) => new NearestClassMeanLearner({ inputSize, numClasses: ways })
+    ? (ways) => new NearestClassMeanLearner({ inputSize, numClasses: ways, centre })
     : (ways, seed) => new AkidaStyleLearner({ inputSize, numClasses: ways, numWeights, seed });
+}
+
+/** the pretrained examples as feature vectors with their card label index */
+function pretrainedExamples(loaded: LoadedModel): { f: Uint8Array; label: number }[] {
+  const e = loaded.embeddings, size = loaded.card.embeddingSize;
+  return e ? Array.from({ length: e.count }, (_, i) => ({ f: e.data.subarray(i * size, (i + 1) * size), label: e.labels[i] })) : [];
+}
+
+/** NCM's centre as the app sets it: the pretrained examples' mean direction, none without them */
+function appCentre(loaded: LoadedModel): Float64Array | null {
+  const ex = pretrainedExamples(loaded);
+  return ex.length ? meanDirection(ex.map((x) => x.f), loaded.card.embeddingSize) : null;
+}
+
+/** a learner holding the pretrained examples (zero vectors skipped for NCM, as the app does); `centred` false: NCM without the app's centre, the baseline */
+function withPretrained(kind: LearnerKind, loaded: LoadedModel, numWeights: number, centred = true): Learner {
+  const l = learnerFactory(kind, loaded.card.embeddingSize, numWeights, centred ? appCentre(loaded) : null)(loaded.card.labels.length, 1);
+  for (const { f, label } of pretrainedExamples(loaded)) if (kind !== 'ncm' || countActive(f) > 0) l.fit(f, label);
+  return l;
 }
 
 function numWeightsFor(loaded: LoadedModel, fallback: Uint8Array[]): number {
@@ -178,7 +204,7 @@ function episodeRows(task: string, loaded: LoadedModel, sf: SplitFeatures, episo
   for (const shots of [1, 5]) {
     for (const kind of LEARNERS) {
       const queries = Math.min(10, Math.min(...byClass.map((l) => l.length)) - shots);
-      const r = evaluateEpisodes({ byClass, ways, shots, queriesPerClass: queries, episodes, seed: 1, makeLearner: learnerFactory(kind, loaded.card.embeddingSize, numWeights) });
+      const r = evaluateEpisodes({ byClass, ways, shots, queriesPerClass: queries, episodes, seed: 1, makeLearner: learnerFactory(kind, loaded.card.embeddingSize, numWeights, appCentre(loaded)) });
       rows.push({
         name: `learning: ${task} ${ways}-way ${shots}-shot ${kind}`,
         value: 100 * r.meanAccuracy,
@@ -195,9 +221,7 @@ function episodeRows(task: string, loaded: LoadedModel, sf: SplitFeatures, episo
 // ------------------------------------------------------------------ 3. old classes after new ones
 
 function degradationRows(task: string, loaded: LoadedModel, fewshot: SplitFeatures, test: SplitFeatures): BenchRow[] {
-  const e = loaded.embeddings;
-  if (!e) return [skipped(`learning: ${task} old-class accuracy after 5 new`, `${loaded.card.name} ships no pretrained embeddings`)];
-  const size = loaded.card.embeddingSize;
+  if (!loaded.embeddings) return [skipped(`learning: ${task} old-class accuracy after 5 new`, `${loaded.card.name} ships no pretrained embeddings`)];
   const labelOf = new Map(loaded.card.labels.map((l, i) => [l, i]));
   // test samples of the model's own (backbone) classes, labelled by card index
   const queries: { f: Uint8Array; label: number }[] = [];
@@ -209,14 +233,7 @@ function degradationRows(task: string, loaded: LoadedModel, fewshot: SplitFeatur
   const newClasses = fewshot.heldOut.slice(0, 5);
   const rows: BenchRow[] = [];
   for (const kind of LEARNERS) {
-    const make = (): Learner => {
-      const l = learnerFactory(kind, size, numWeights)(loaded.card.labels.length, 1);
-      for (let i = 0; i < e.count; i++) {
-        const f = e.data.subarray(i * size, (i + 1) * size);
-        if (kind !== 'ncm' || countActive(f) > 0) l.fit(f, e.labels[i]);
-      }
-      return l;
-    };
+    const make = (): Learner => withPretrained(kind, loaded, numWeights);
     const acc = (l: Learner) => queries.filter((q) => l.predict(q.f).classIndex === q.label).length / queries.length;
     const before = acc(make());
     for (const shots of [1, 5]) {
@@ -239,6 +256,59 @@ function degradationRows(task: string, loaded: LoadedModel, fewshot: SplitFeatur
   return rows;
 }
 
+// ------------------------------------------------------------------ 4. one new class among the pretrained
+
+function newAmongPretrainedRows(task: string, loaded: LoadedModel, fewshot: SplitFeatures, draws: number): BenchRow[] {
+  if (!loaded.embeddings) return [skipped(`learning: ${task} one new class among the pretrained`, `${loaded.card.name} ships no pretrained embeddings`)];
+  const labelOf = new Map(loaded.card.labels.map((l, i) => [l, i]));
+  // the pretrained classes' samples in the same split (the same voices / subjects as the new class's)
+  const base: { f: Uint8Array; label: number }[] = [];
+  for (const c of fewshot.backbone) {
+    const li = labelOf.get(fewshot.classes[c]);
+    if (li !== undefined) for (const f of fewshot.byClass.get(c) ?? []) base.push({ f, label: li });
+  }
+  const held = fewshot.heldOut.filter((c) => (fewshot.byClass.get(c)?.length ?? 0) > 6);
+  const numWeights = numWeightsFor(loaded, []);
+  const L = loaded.card.labels.length;
+  const rows: BenchRow[] = [];
+  const variants: { kind: LearnerKind; centred: boolean; label: string }[] = [
+    { kind: 'ncm', centred: true, label: 'ncm' },
+    { kind: 'ncm', centred: false, label: 'ncm uncentred, baseline' },
+    { kind: 'binary-fc', centred: false, label: 'binary-fc' },
+  ];
+  for (const shots of [1, 5]) {
+    for (const { kind, centred, label } of variants) {
+      let hit = 0, asked = 0, baseHit = 0, baseAsked = 0;
+      let seed = 12345;
+      const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      for (let d = 0; d < draws; d++) {
+        const samples = fewshot.byClass.get(held[d % held.length])!;
+        const order = samples.map((_, i) => i).sort(() => rnd() - 0.5);
+        const l = withPretrained(kind, loaded, numWeights, centred);
+        l.addClasses(1);
+        for (const i of order.slice(0, shots)) if (kind !== 'ncm' || countActive(samples[i]) > 0) l.fit(samples[i], L);
+        for (const i of order.slice(shots)) {
+          hit += l.predict(samples[i]).classIndex === L ? 1 : 0;
+          asked++;
+        }
+        for (let k = 0; k < 20; k++) {
+          const b = base[Math.floor(rnd() * base.length)];
+          baseHit += l.predict(b.f).classIndex === b.label ? 1 : 0;
+          baseAsked++;
+        }
+      }
+      rows.push({
+        name: `learning: ${task} one new class among the pretrained, ${shots} shot (${label})`,
+        value: (100 * hit) / asked,
+        unit: '%',
+        note: `the new class's other samples recognised as it (${asked} queries, ${draws} draws over ${held.map((c) => fewshot.classes[c]).join(', ')}); the ${L} pretrained classes' own samples in the same split ${((100 * baseHit) / baseAsked).toFixed(1)} % (${baseAsked} queries)`,
+        pretrainedAccuracy: (100 * baseHit) / baseAsked,
+      });
+    }
+  }
+  return rows;
+}
+
 export async function learningBench(quick = false): Promise<BenchRow[]> {
   const rows = await latencyRows(quick);
   const episodes = quick ? 200 : 300;
@@ -254,6 +324,7 @@ export async function learningBench(quick = false): Promise<BenchRow[]> {
     }
     const fewshot = splitFeatures(loaded, task, 'fewshot');
     rows.push(...episodeRows(task, loaded, fewshot, episodes));
+    rows.push(...newAmongPretrainedRows(task, loaded, fewshot, quick ? 40 : 80));
     const test = splitFeatures(loaded, task, 'test');
     rows.push(...degradationRows(task, loaded, fewshot, test));
   }

@@ -21,7 +21,7 @@
 // state with a fingerprint of the shots it has seen, and is used on open when
 // the fingerprint still matches (else the learner is rebuilt).
 import { AkidaStyleLearner, suggestNumWeights, countActive } from '../../src-engine/learning/binary-fc';
-import { NearestClassMeanLearner } from '../../src-engine/learning/ncm';
+import { meanDirection, NearestClassMeanLearner } from '../../src-engine/learning/ncm';
 import type { Learner, Prediction } from '../../src-engine/learning/learner';
 import { ApiError, type LearnerKind } from '../ipc/contract';
 import { inTransaction } from '../db';
@@ -213,7 +213,7 @@ export class ClassClassifier {
   private makeLearner(numClasses: number, samples: Uint8Array[]): Learner {
     const unknown = { minSimilarity: this.opts.unknownThreshold, minMargin: 0 };
     const inputSize = this.loaded.card.embeddingSize;
-    if (this.opts.learner === 'ncm') return new NearestClassMeanLearner({ inputSize, numClasses, unknown });
+    if (this.opts.learner === 'ncm') return new NearestClassMeanLearner({ inputSize, numClasses, unknown, centre: this.centre() });
     // numWeights: the guideline over the pretrained examples, or over the first shot when there are none
     const numWeights = samples.length ? suggestNumWeights(samples.map(countActive), inputSize) : Math.max(1, Math.floor(inputSize / 8));
     return new AkidaStyleLearner({
@@ -225,6 +225,17 @@ export class ClassClassifier {
       seed: this.opts.seed,
       unknown,
     });
+  }
+
+  private centreCache: Float64Array | null | undefined;
+
+  /** NCM's centre: the mean direction of the shipped pretrained examples (none without them) */
+  private centre(): Float64Array | null {
+    if (this.centreCache !== undefined) return this.centreCache;
+    const e = this.loaded.embeddings;
+    const size = this.loaded.card.embeddingSize;
+    this.centreCache = e && this.hasEmbeddings ? meanDirection(Array.from({ length: e.count }, (_, i) => e.data.subarray(i * size, (i + 1) * size)), size) : null;
+    return this.centreCache;
   }
 
   /** the embedding and the network's head prediction for one model input frame */
