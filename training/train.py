@@ -297,6 +297,8 @@ def main():
     ap.add_argument('--aux-weight', type=float, default=1.0,
                     help="weight of the auxiliary-class softmax head when the dataset has aux classes (meta.auxClasses, split 'aux'); 0 ignores them")
     ap.add_argument('--aux-classes', type=int, default=None, help='use only the first N aux classes')
+    ap.add_argument('--extra-train', action='append', default=[],
+                    help="another split of backbone-class samples to train on with 'train' (e.g. festival: a second training synthesizer); repeatable")
     ap.add_argument('--time-shift', type=int, default=3, help='keywords: time shift ±N rows')
     ap.add_argument('--time-stretch', type=float, default=0.15, help='keywords: time stretch ×(1±F)')
     ap.add_argument('--mix-same', type=float, default=0.0, help='keywords: fraction of samples mixed with a same-class sample')
@@ -309,6 +311,9 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     ds = Dataset(args.data)
     x, y, _ = ds.split('train')
+    for extra in args.extra_train:
+        ex, ey, _ = ds.split(extra)
+        x, y = Concat(x, ex), np.concatenate([y, ey])
     vx, vy, _ = ds.split('val') if 'val' in ds.meta['splits'] else (x, y, None)
     tx, ty, _ = ds.split('test') if 'test' in ds.meta['splits'] else (vx, vy, None)
     shape = ds.input_shape

@@ -1,36 +1,37 @@
 // Synthetic speech for datasets and tests: one word (or short phrase) spoken by
-// espeak-ng or flite, resampled by sox to a 16 kHz mono 16-bit WAV — the
-// cochlea's input format.
+// espeak-ng, festival or flite, resampled by sox to a 16 kHz mono 16-bit WAV —
+// the cochlea's input format.
 //
-// espeak-ng is the training synthesizer (many voices × variants, pitch,
-// speed, amplitude); flite is a different synthesizer (diphone/clustergen
-// voices) kept for evaluation, so a model is tested on speech it never heard
-// the like of. Every tool runs through execFile (no shell: the text is an
+// espeak-ng is the main training synthesizer (many voices × variants, pitch,
+// speed, amplitude); festival (its ked diphone voice) is a second one, so the
+// backbone hears more than one synthesizer's idea of speech; flite is kept for
+// evaluation, so a model is tested on a synthesizer it never heard. Every tool runs through execFile (no shell: the text is an
 // argument, never parsed); a missing tool is a SpeechToolError naming the
 // Debian package. Results can be cached by a hash of the parameters: the
 // tools are deterministic (same parameters → same bytes; sox runs with -R and
 // no dither), so a cache hit is exactly what a new run would give.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const SPEECH_SAMPLE_RATE = 16000;
 
-export type SpeechSynth = 'espeak-ng' | 'flite';
+export type SpeechSynth = 'espeak-ng' | 'flite' | 'festival';
 
 export interface SpeechParams {
   /** what to say: letters, digits, spaces, apostrophes and hyphens (≤ 100 characters) */
   text: string;
   synth: SpeechSynth;
-  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16') */
+  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16'); festival: a voice, e.g. 'ked_diphone' (the default) */
   voice?: string;
-  /** espeak-ng: -p 0–99 (default 50); flite: target mean F0 in Hz, 40–400 (default: the voice's own) */
+  /** espeak-ng: -p 0–99 (default 50); flite and festival: target mean F0 in Hz, 40–400 (default: the voice's own) */
   pitch?: number;
-  /** words per minute, 80–450 (espeak-ng -s; default 175); flite: duration stretch 175 / speed */
+  /** words per minute, 80–450 (espeak-ng -s; default 175); flite and festival: duration stretch 175 / speed */
   speed?: number;
-  /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite: sox vol) */
+  /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite, festival: sox vol) */
   amplitude?: number;
   /** sox reverb reverberance 1–100 (0 or absent: dry) */
   reverb?: number;
@@ -47,7 +48,13 @@ export interface SpeechParams {
 }
 
 /** Debian packages providing each tool, for error messages. */
-export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', sox: 'sox' };
+export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox' };
+
+/** Where Debian's festival voice packages put the English voices. */
+const FESTIVAL_VOICES_DIR = '/usr/share/festival/voices/english';
+
+/** Debian packages of the festival voices the datasets use. */
+export const FESTIVAL_VOICE_PACKAGES: Readonly<Record<string, string>> = { ked_diphone: 'festvox-kdlpc16k', kal_diphone: 'festvox-kallpc16k' };
 
 /** A synthesis tool is missing or failed; `tool` names it, `debianPackage` says what to install. */
 export class SpeechToolError extends Error {
@@ -79,14 +86,14 @@ function range(name: string, v: number | undefined, min: number, max: number): v
 /** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
 type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq';
 export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, Optional>> & Pick<SpeechParams, Optional> {
-  if (p.synth !== 'espeak-ng' && p.synth !== 'flite') throw new RangeError(`speech: synth must be 'espeak-ng' or 'flite', not ${String(p.synth)}`);
+  if (p.synth !== 'espeak-ng' && p.synth !== 'flite' && p.synth !== 'festival') throw new RangeError(`speech: synth must be 'espeak-ng', 'festival' or 'flite', not ${String(p.synth)}`);
   if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
     throw new RangeError(`speech: text must be 1–100 letters, digits, spaces, apostrophes or hyphens starting with a letter or digit, not ${JSON.stringify(p.text)}`);
   }
-  const voice = p.voice ?? (p.synth === 'espeak-ng' ? 'en' : 'kal16');
+  const voice = p.voice ?? (p.synth === 'espeak-ng' ? 'en' : p.synth === 'flite' ? 'kal16' : 'ked_diphone');
   if (!VOICE_RE.test(voice)) throw new RangeError(`speech: voice ${JSON.stringify(voice)} is not a voice name`);
   if (p.synth === 'espeak-ng') range('pitch', p.pitch, 0, 99);
-  else range('pitch (flite: mean F0 in Hz)', p.pitch, 40, 400);
+  else range(`pitch (${p.synth}: mean F0 in Hz)`, p.pitch, 40, 400);
   range('speed (words per minute)', p.speed, 80, 450);
   range('amplitude', p.amplitude, 0, 200);
   range('reverb', p.reverb, 0, 100);
@@ -156,6 +163,28 @@ function soxArgs(input: string, output: string, n: ReturnType<typeof normalizeSp
   return args;
 }
 
+/**
+ * festival's text2wave with one voice, its mean F0 (an F0 spread of 18 %, as
+ * the voices' own) and a duration stretch. The text goes in a file, the
+ * settings are Scheme built from checked numbers and a checked voice name.
+ */
+async function festival(n: ReturnType<typeof normalizeSpeechParams>, raw: string, work: string): Promise<void> {
+  const dir = FESTIVAL_VOICES_DIR;
+  const pkg = FESTIVAL_VOICE_PACKAGES[n.voice];
+  if (!existsSync(join(dir, n.voice))) {
+    throw new SpeechToolError('festival', `no voice ${JSON.stringify(n.voice)} in ${dir}${pkg ? ` — install the Debian package '${pkg}' (apt-get install ${pkg})` : ''}`, true);
+  }
+  const settings = [`(voice_${n.voice})`, `(Parameter.set 'Duration_Stretch ${(175 / n.speed).toFixed(4)})`];
+  if (n.pitch !== undefined) {
+    const f0 = n.pitch.toFixed(1), sd = (n.pitch * 0.18).toFixed(1);
+    // the diphone voices' linear-regression intonation: target mean and spread; the model's own stay
+    settings.push(`(set! int_lr_params (list (list 'target_f0_mean ${f0}) (list 'target_f0_std ${sd}) (list 'model_f0_mean 170) (list 'model_f0_std 34)))`);
+  }
+  const text = join(work, 'text.txt');
+  await writeFile(text, n.text);
+  await runTool('text2wave', ['-eval', `(begin ${settings.join(' ')})`, '-o', raw, text]);
+}
+
 async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: string, work: string): Promise<void> {
   const raw = join(work, 'raw.wav');
   let volume = 1;
@@ -166,7 +195,7 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
     const r = await runTool('espeak-ng', args);
     // espeak-ng reports an unknown voice on stderr with exit status 1 (caught above); guard an empty result too
     if (r.stderr.length && /does not exist|not found/i.test(r.stderr.toString())) throw new SpeechToolError('espeak-ng', `voice ${n.voice}: ${r.stderr.toString().trim()}`);
-  } else {
+  } else if (n.synth === 'flite') {
     // flite silently falls back to its default voice for an unknown name: check first
     const voices = await fliteVoices();
     if (!voices.includes(n.voice)) throw new SpeechToolError('flite', `no voice ${JSON.stringify(n.voice)} (flite -lv lists: ${voices.join(', ')})`);
@@ -175,6 +204,9 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
     args.push('-t', n.text, '-o', raw);
     await runTool('flite', args);
     volume = n.amplitude / 100;
+  } else {
+    await festival(n, raw, work);
+    volume = n.amplitude / 100;
   }
   let size = 0;
   try {
@@ -182,7 +214,7 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
   } catch {
     size = 0;
   }
-  if (size <= 44) throw new SpeechToolError(n.synth, `produced no audio for ${JSON.stringify(n.text)} with voice ${n.voice} (is the voice installed? espeak-ng --voices / flite -lv)`);
+  if (size <= 44) throw new SpeechToolError(n.synth, `produced no audio for ${JSON.stringify(n.text)} with voice ${n.voice} (is the voice installed? espeak-ng --voices / flite -lv / festival's voices)`);
   await runTool('sox', soxArgs(raw, out, n, volume));
 }
 
@@ -231,8 +263,12 @@ export async function synthesizeSpeechToFile(p: SpeechParams, outPath: string, o
   await writeFile(outPath, bytes);
 }
 
-/** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages) or flite's `-lv`. */
+/** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages), festival's installed English voices, or flite's `-lv`. */
 export async function listSpeechVoices(synth: SpeechSynth): Promise<string[]> {
+  if (synth === 'festival') {
+    const dir = FESTIVAL_VOICES_DIR;
+    return existsSync(dir) ? readdirSync(dir).sort() : [];
+  }
   if (synth === 'espeak-ng') {
     const { stdout } = await runTool('espeak-ng', ['--voices=en']);
     const out = new Set<string>();
@@ -269,7 +305,7 @@ export async function listEspeakVariants(): Promise<string[]> {
 }
 
 /** Which synthesis tools are on PATH (each probed by a harmless run). */
-export async function probeSpeechTools(): Promise<Record<'espeak-ng' | 'flite' | 'sox', boolean>> {
+export async function probeSpeechTools(): Promise<Record<'espeak-ng' | 'flite' | 'festival' | 'sox', boolean>> {
   const probe = async (tool: string, args: string[]): Promise<boolean> => {
     try {
       await runTool(tool, args, 10_000);
@@ -278,6 +314,6 @@ export async function probeSpeechTools(): Promise<Record<'espeak-ng' | 'flite' |
       return !(e instanceof SpeechToolError && e.missing);
     }
   };
-  const [espeak, flite, sox] = await Promise.all([probe('espeak-ng', ['--version']), probe('flite', ['--version']), probe('sox', ['--version'])]);
-  return { 'espeak-ng': espeak, flite, sox };
+  const [espeak, flite, festival, sox] = await Promise.all([probe('espeak-ng', ['--version']), probe('flite', ['--version']), probe('festival', ['--version']), probe('sox', ['--version'])]);
+  return { 'espeak-ng': espeak, flite, festival, sox };
 }

@@ -19,7 +19,9 @@ import {
 const tools = await probeSpeechTools();
 const noEspeak = !tools['espeak-ng'] || !tools.sox ? 'espeak-ng or sox not installed (Debian packages espeak-ng, sox): skipping synthesis checks' : false;
 const noFlite = !tools.flite || !tools.sox ? 'flite or sox not installed (Debian packages flite, sox): skipping flite checks' : false;
+const noFestival = !tools.festival || !tools.sox ? 'festival or sox not installed (Debian packages festival, festvox-kdlpc16k, sox): skipping festival checks' : false;
 if (noEspeak) console.log(`# SKIP ${noEspeak}`);
+if (noFestival) console.log(`# SKIP ${noFestival}`);
 if (noFlite) console.log(`# SKIP ${noFlite}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'speech-test-'));
@@ -94,6 +96,21 @@ test('flite: every listed voice speaks at 16 kHz (kal is an 8 kHz voice, resampl
   }
 });
 
+test('festival: its ked voice speaks at 16 kHz, deterministically; mean F0 and speed change the take; a missing voice names its package', { skip: noFestival }, async () => {
+  const voices = await listSpeechVoices('festival');
+  assert.ok(voices.includes('ked_diphone'), `festival voices: ${voices.join(', ')} (Debian package festvox-kdlpc16k)`);
+  const p: SpeechParams = { text: 'left', synth: 'festival', voice: 'ked_diphone', pitch: 90, speed: 175 };
+  const a = await synthesizeSpeech(p);
+  assert.deepEqual(await synthesizeSpeech(p), a);
+  const w = readWav(a);
+  assert.equal(w.sampleRate, 16000);
+  assert.ok(rms(w.samples) > 0.01);
+  assert.notDeepEqual(await synthesizeSpeech({ ...p, pitch: 160 }), a, 'a higher mean F0 is another take');
+  const slow = readWav(await synthesizeSpeech({ ...p, speed: 100 }));
+  assert.ok(slow.samples.length > w.samples.length * 1.4, `175 → 100 words per minute stretches ${w.samples.length} → ${slow.samples.length} samples`);
+  await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'festival', voice: 'rab_diphone' }), /festival: no voice "rab_diphone" in \/usr\/share\/festival/);
+});
+
 test('an unknown voice is an error naming it (flite would silently use its default voice)', { skip: noFlite || noEspeak }, async () => {
   await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'flite', voice: 'nobody' }), (e: Error) => {
     assert.ok(e instanceof SpeechToolError);
@@ -135,7 +152,8 @@ test('a missing tool is a SpeechToolError naming the Debian package', async () =
       return true;
     });
     await assert.rejects(listSpeechVoices('flite'), /flite: not found on PATH — install the Debian package 'flite'/);
-    assert.deepEqual(await probeSpeechTools(), { 'espeak-ng': false, flite: false, sox: false });
+    await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'festival' }), /(festival|text2wave): not found on PATH — install the Debian package 'festival'|no voice/);
+    assert.deepEqual(await probeSpeechTools(), { 'espeak-ng': false, flite: false, festival: false, sox: false });
   } finally {
     process.env.PATH = path;
   }
@@ -148,7 +166,7 @@ test('bad parameters are refused with a readable message before anything runs', 
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'flite', pitch: 20 }), /pitch \(flite: mean F0 in Hz\) must be a number from 40 to 400/);
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', speed: 10 }), /speed \(words per minute\) must be a number from 80 to 450/);
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', voice: '../x' }), /voice "..\/x" is not a voice name/);
-  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'say' as never }), /synth must be 'espeak-ng' or 'flite', not say/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'say' as never }), /synth must be 'espeak-ng', 'festival' or 'flite', not say/);
 });
 
 test('espeak-ng lists English voices without MBROLA ones, and its variants', { skip: noEspeak }, async () => {

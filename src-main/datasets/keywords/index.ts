@@ -1,6 +1,7 @@
 // `generateKeywordDataset`: the keyword-spotting dataset (issue 4) — words
-// spoken by espeak-ng (train/val, few-shot with unseen voices) and flite
-// (test: a synthesizer the backbone never hears), mixed with noise, encoded by
+// spoken by espeak-ng (train/val, few-shot with unseen voices), festival (a
+// second training synthesizer, its own split) and flite (test: a synthesizer
+// the backbone never hears), mixed with noise, encoded by
 // the cochlea exactly as the live app does, written in the shared dataset
 // format (src-main/datasets/dataset-writer.ts). See docs/DATASETS.md.
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -18,26 +19,28 @@ import {
   writeDatasetMeta,
 } from '../dataset-writer';
 import { InputEncoding } from '../../../src-engine/models/card';
-import { runTool, SPEECH_SAMPLE_RATE, synthesizeSpeech } from '../../media/speech';
+import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE, SpeechToolError, synthesizeSpeech } from '../../media/speech';
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_AUX_PER_WORD, EDGE_US, planAux, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { VOICES } from './voices';
+import { FESTIVAL_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAux, planSplits, sampleSpec } from './plan';
+export { planAux, planFestival, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
 export const KEYWORD_GENERATOR_VERSION = 'keywords-3';
 /** Versions the `aux` split's shards (the auxiliary vocabulary); no other split depends on it. */
 export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
+/** Versions the `festival` split's shards; no other split depends on it. */
+export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -54,6 +57,15 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   speechCacheDir?: string | false;
   /** takes of each auxiliary word in the `aux` split (default DEFAULT_AUX_PER_WORD; tiny: one take of a few words; 0: no aux split) */
   auxPerWord?: number;
+  /** takes of each command word and of unknown words by festival in the `festival` split (default DEFAULT_FESTIVAL_PER_CLASS; tiny: one each; 0: no festival split) */
+  festivalPerClass?: number;
+}
+
+/** A split with its own shard key (aux, festival): adding or changing it leaves the other splits' shards alone. */
+interface KeyedSplit {
+  plan: SplitPlan;
+  keyFile: string;
+  key: string;
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
@@ -74,6 +86,21 @@ function fingerprint(seed: number, perClass: number, tiny: boolean, input: Input
 /** The aux split's own key: changing it remakes only the aux shards. */
 function auxFingerprint(seed: number, perWord: number, tiny: boolean, input: InputEncoding): string {
   return JSON.stringify({ v: KEYWORD_AUX_VERSION, seed, perWord, tiny, words: AUX_WORDS, input, shard: SHARD_SIZE });
+}
+
+/** The festival split's own key. */
+function festivalFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
+  return JSON.stringify({ v: KEYWORD_FESTIVAL_VERSION, seed, perClass, tiny, voices: FESTIVAL_VOICES, input, shard: SHARD_SIZE });
+}
+
+/** festival and its voices, checked before any work (the error names the Debian package). */
+async function festivalVersion(): Promise<string> {
+  const r = await runTool('festival', ['--version'], 10_000, true);
+  const installed = await listSpeechVoices('festival');
+  for (const v of FESTIVAL_VOICES) {
+    if (!installed.includes(v)) throw new SpeechToolError('festival', `voice ${v} is not installed — install the Debian package '${FESTIVAL_VOICE_PACKAGES[v]}'`, true);
+  }
+  return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
 }
 
 /**
@@ -99,17 +126,22 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const auxPerWord = opts.auxPerWord ?? DEFAULT_AUX_PER_WORD;
   if (!Number.isInteger(auxPerWord) || auxPerWord < 0) throw new RangeError(`keywords: auxPerWord must be a whole number ≥ 0, not ${auxPerWord}`);
   const aux = auxPerWord > 0 ? planAux(auxPerWord, tiny) : null;
-  const plans = aux ? [...planSplits(perClass, tiny), aux] : planSplits(perClass, tiny);
+  const festivalPerClass = opts.festivalPerClass ?? DEFAULT_FESTIVAL_PER_CLASS;
+  if (!Number.isInteger(festivalPerClass) || festivalPerClass < 0) throw new RangeError(`keywords: festivalPerClass must be a whole number ≥ 0, not ${festivalPerClass}`);
+  const festival = festivalPerClass > 0 ? planFestival(festivalPerClass, tiny) : null;
+  if (festival) versions.festival = await festivalVersion();
+  // aux and festival have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  const keyed: KeyedSplit[] = [];
+  if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
+  if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
+  const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
-  // the aux split has its own key (like gesture's novel shards), so adding it leaves train/val/test/fewshot byte-identical
-  const auxFpPath = join(outDir, 'shards', 'plan-aux.json');
-  const auxFp = aux ? auxFingerprint(seed, auxPerWord, tiny, input) : '';
-  const auxSame = !aux || (existsSync(auxFpPath) && readFileSync(auxFpPath, 'utf8') === auxFp);
+  const keyedSame = keyed.every((k) => existsSync(join(outDir, 'shards', k.keyFile)) && readFileSync(join(outDir, 'shards', k.keyFile), 'utf8') === k.key);
   // a finished dataset made with the same settings is returned untouched
-  if (same && auxSame && existsSync(join(outDir, 'meta.json'))) {
+  if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux) {
+    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -121,7 +153,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     mkdirSync(join(outDir, 'shards'), { recursive: true });
     writeFileSync(fpPath, fp);
   }
-  if (aux) keepShardsOfKey(outDir, 'plan-aux.json', auxFp, (name) => name.startsWith('aux-'));
+  for (const k of keyed) keepShardsOfKey(outDir, k.keyFile, k.key, (name) => name.startsWith(`${k.plan.split}-`));
   cleanPartialShards(outDir);
   const noise = await loadNoiseBank(join(outDir, 'cache', 'noise'));
 
@@ -168,6 +200,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     generator: {
       version: KEYWORD_GENERATOR_VERSION,
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
+      ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -181,6 +214,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         test: 'flite voices (synthesizer never used in train/val)',
         fewshot: 'espeak-ng voices unused in train/val (every 5th variant, the en-us-nyc accent); backbone and held-out words',
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
+        ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

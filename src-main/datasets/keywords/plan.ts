@@ -7,12 +7,15 @@ import { Random } from '../../../src-engine/sources/random';
 import type { SpeechParams } from '../../media/speech';
 import { NOISE_KINDS, type NoiseKind } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
+import { ALL_CLASSES, BACKBONE_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
 import { FLITE_F0, type Voice, voicesWithRole } from './voices';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
-/** 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux';
+/**
+ * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
+ * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
+ */
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -82,6 +85,16 @@ export function planAux(perWord: number, tiny: boolean): SplitPlan {
   return { split: 'aux', classes, perClass: n, count: n * classes.length };
 }
 
+/** --tiny: one take of each festival class. Default takes per class: */
+export const DEFAULT_FESTIVAL_PER_CLASS = 160;
+
+/** The festival split: `perClass` takes of each command word and of unknown words (silence has no synthesizer). */
+export function planFestival(perClass: number, tiny: boolean): SplitPlan {
+  const classes = [...COMMAND_WORDS, UNKNOWN];
+  const n = tiny ? 1 : perClass;
+  return { split: 'festival', classes, perClass: n, count: n * classes.length };
+}
+
 /** 32-bit FNV-1a of a string: one independent seed per sample. */
 function hash32(s: string): number {
   let h = 0x811c9dc5;
@@ -103,7 +116,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -116,13 +129,15 @@ function voicesFor(split: KeywordSplit): Voice[] {
 function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   const p: SpeechParams = { text: word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
   if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
+  // festival's one (male) speaker at any mean F0 from a low male to a high female voice
+  else if (voice.synth === 'festival') p.pitch = int(r, 75, 170);
   else if (r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
   if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);
   if (r.uniform() < 0.2) p.lowpassHz = int(r, 35, 75) * 100;
-  // espeak-ng's formant voices share one vocal tract per variant: warp most
-  // takes (formants ±15 %) so a model cannot lean on espeak's exact formants
-  if (voice.synth === 'espeak-ng' && r.uniform() < 0.8) p.warp = Math.round(uni(r, 0.85, 1.2) * 1000) / 1000;
+  // espeak-ng's formant voices share one vocal tract per variant, festival has one
+  // speaker: warp most takes (formants ±15 %) so a model cannot lean on exact formants
+  if (voice.synth !== 'flite' && r.uniform() < 0.8) p.warp = Math.round(uni(r, 0.85, 1.2) * 1000) / 1000;
   // a microphone's / room's colour: one or two octave-wide bands ±10 dB in 60 % of takes (every split)
   if (r.uniform() < 0.6) {
     p.eq = [];

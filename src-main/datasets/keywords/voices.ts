@@ -1,6 +1,6 @@
 // The speakers of the keyword dataset. A "voice" is one synthesizer setting
 // that stays fixed per subject: an espeak-ng language (accent) with a variant
-// (+m3, +klatt2, +whisper…), or a flite voice. Its index in VOICES is the
+// (+m3, +klatt2, +whisper…), a festival voice, or a flite voice. Its index in VOICES is the
 // sample's group id. The lists are fixed here (not read from the installed
 // espeak-ng) so the same seed gives the same dataset on every machine with the
 // same tool versions; espeak-ng silently ignores an unknown variant, so each
@@ -20,6 +20,14 @@ export const ESPEAK_VARIANTS = [
   'travis', 'victor', 'zac', 'anika', 'grandma', 'grandpa', 'Storm', 'Tweaky',
 ] as const;
 
+/**
+ * festival voices that train the backbone beside espeak-ng: a second
+ * synthesizer (diphone concatenation, where espeak-ng is formant synthesis).
+ * kal_diphone is left out: it is the speaker of flite's kal voices, which the
+ * test split holds out.
+ */
+export const FESTIVAL_VOICES = ['ked_diphone'] as const;
+
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -32,8 +40,8 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), or the held-out synthesizer (test) */
-  role: 'train' | 'unseen' | 'flite';
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), or the second training synthesizer (the festival split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival';
 }
 
 /**
@@ -53,6 +61,8 @@ function buildVoices(): Voice[] {
     }
   }
   for (const f of FLITE_VOICES) out.push({ id: out.length, synth: 'flite', name: f, role: 'flite' });
+  // after flite's, so every earlier group id stays what generator keywords-3 wrote
+  for (const f of FESTIVAL_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festival' });
   return out;
 }
 

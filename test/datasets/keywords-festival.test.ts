@@ -1,0 +1,70 @@
+// The keyword dataset's festival split: a second training synthesizer. Its
+// plan uses festival's ked voice only (never a flite speaker), holds the
+// command words and unknown words with the backbone labels, and the split has
+// its own shard key: turning it on or off keeps every other split's shards.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
+import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
+import { DEFAULT_FESTIVAL_PER_CLASS, planFestival, sampleSpec } from '../../src-main/datasets/keywords/plan';
+import { ALL_CLASSES, COMMAND_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
+import { FLITE_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
+import { probeSpeechTools } from '../../src-main/media/speech';
+
+const tools = await probeSpeechTools();
+const missing = Object.entries(tools).filter(([, ok]) => !ok).map(([t]) => t);
+const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k, sox): skipping the generation check` : false;
+if (noTools) console.log(`# SKIP ${noTools}`);
+
+const root = mkdtempSync(join(tmpdir(), 'keywords-festival-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('the festival plan: every command word and unknown words, festival voices only (no flite speaker), backbone labels, pitch and warp varied', () => {
+  const plan = planFestival(DEFAULT_FESTIVAL_PER_CLASS, false);
+  assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
+  assert.equal(plan.count, 11 * DEFAULT_FESTIVAL_PER_CLASS);
+  const pitches = new Set<number>();
+  let warped = 0;
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const name = plan.classes[i % plan.classes.length];
+    assert.equal(s.label, ALL_CLASSES.indexOf(name));
+    assert.ok(name === UNKNOWN ? UNKNOWN_WORDS.includes(s.word!) : s.word === name);
+    const v = VOICES[s.group];
+    assert.equal(v.synth, 'festival');
+    assert.equal(v.role, 'festival');
+    assert.ok(!(FLITE_VOICES as readonly string[]).some((f) => v.name.startsWith(f)), `${v.name} is no flite speaker`);
+    assert.equal(s.speech!.synth, 'festival');
+    assert.ok(s.speech!.pitch! >= 75 && s.speech!.pitch! <= 170);
+    pitches.add(s.speech!.pitch!);
+    if (s.speech!.warp) warped++;
+  }
+  assert.ok(pitches.size > 50, `${pitches.size} mean F0s`);
+  assert.ok(warped > plan.count * 0.7 && warped < plan.count * 0.9, `${warped} of ${plan.count} takes warped`);
+});
+
+test('the festival split is generated with its own key: on and off, the other splits keep their shards', { skip: noTools }, async () => {
+  const out = join(root, 'tiny');
+  const speech = join(root, 'speech');
+  await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0, festivalPerClass: 0 });
+  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !f.startsWith('festival-') && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
+  const before = others();
+  const on = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 });
+  assert.deepEqual(others(), before, 'train/val/test/fewshot shards were not rewritten');
+  assert.equal(on.meta.generator.festivalVersion, 'keywords-festival-1');
+  assert.match(String((on.meta.generator.tools as Record<string, string>).festival), /Festival/);
+  const f = readSplit(out, 'festival');
+  assert.equal(f.count, 11);
+  for (let i = 0; i < f.count; i++) {
+    assert.equal(f.y[i], ALL_CLASSES.indexOf([...COMMAND_WORDS, UNKNOWN][i]));
+    assert.equal(VOICES[f.group[i]].synth, 'festival');
+    assert.ok(f.x.subarray(i * 2048, (i + 1) * 2048).some((v) => v > 0), `festival #${i} has events`);
+  }
+  const off = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0, festivalPerClass: 0 });
+  assert.deepEqual(Object.keys(off.meta.splits).sort(), ['fewshot', 'test', 'train', 'val']);
+  assert.deepEqual(others(), before);
+  assert.equal(readDatasetMeta(out).generator.festivalVersion, undefined);
+});
