@@ -364,7 +364,7 @@ def main():
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
             'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
-            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(backbone_train), 'maxTrainPerEpoch': args.max_train,
+            'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(backbone_train), 'trainSplits': ['train', *args.extra_train], 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
             **({'aux': {'classes': n_aux, 'samples': int(len(ay)), 'split': 'aux',
                         'heads': f'training only: cosface (weight {args.metric_weight}) and softmax (weight {args.aux_weight}) over the {classes} backbone + {n_aux} aux classes on the embedding; not exported'}}
