@@ -5,8 +5,9 @@
 // espeak-ng is the main training synthesizer (many voices × variants, pitch,
 // speed, amplitude); festival (its ked diphone voice) is a second one, so the
 // backbone hears more than one synthesizer's idea of speech; flite is kept for
-// evaluation, so a model is tested on a synthesizer it never heard. Every tool runs through execFile (no shell: the text is an
-// argument, never parsed); a missing tool is a SpeechToolError naming the
+// evaluation, so a model is tested on a synthesizer it never heard. Every tool
+// runs through execFile (no shell: the text is an argument or a file, never
+// parsed); a missing tool is a SpeechToolError naming the
 // Debian package. Results can be cached by a hash of the parameters: the
 // tools are deterministic (same parameters → same bytes; sox runs with -R and
 // no dither), so a cache hit is exactly what a new run would give.
