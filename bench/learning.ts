@@ -28,7 +28,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './event-core';
 import { AkidaStyleLearner, countActive, suggestNumWeights } from '../src-engine/learning/binary-fc';
-import { meanDirection, NearestClassMeanLearner } from '../src-engine/learning/ncm';
+import { NearestClassMeanLearner } from '../src-engine/learning/ncm';
+import { choosePrefix, LearningRng } from '../src-engine/learning/rng';
 import { evaluateEpisodes } from '../src-engine/learning/episodes';
 import type { Learner } from '../src-engine/learning/learner';
 import { ModelInputEncoder } from '../src-engine/models/encoder';
@@ -37,7 +38,7 @@ import { makeConvTiny } from '../src-engine/nsoc/testing/convtiny';
 import { syntheticDvsFrames } from '../src-engine/nsoc/testing/synthetic-frames';
 import { makeBatch } from '../src-engine/events/batch';
 import { openClassStore } from '../src-main/classes/class-store';
-import { ClassClassifier } from '../src-main/classes/classifier';
+import { ClassClassifier, pretrainedCentre } from '../src-main/classes/classifier';
 import { FeatureExtractor } from '../src-main/classes/features';
 import { readDatasetMeta, readSplit } from '../src-main/datasets/dataset-writer';
 import { defaultResourcesDir, loadModel, type LoadedModel } from '../src-main/models/load-model';
@@ -169,10 +170,11 @@ function pretrainedExamples(loaded: LoadedModel): { f: Uint8Array; label: number
   return e ? Array.from({ length: e.count }, (_, i) => ({ f: e.data.subarray(i * size, (i + 1) * size), label: e.labels[i] })) : [];
 }
 
-/** NCM's centre as the app sets it: the pretrained examples' mean direction, none without them */
+/** NCM's centre as the app sets it (ClassClassifier), computed once per model */
+const centres = new WeakMap<LoadedModel, Float64Array | null>();
 function appCentre(loaded: LoadedModel): Float64Array | null {
-  const ex = pretrainedExamples(loaded);
-  return ex.length ? meanDirection(ex.map((x) => x.f), loaded.card.embeddingSize) : null;
+  if (!centres.has(loaded)) centres.set(loaded, pretrainedCentre(loaded));
+  return centres.get(loaded)!;
 }
 
 /** a learner holding the pretrained examples (zero vectors skipped for NCM, as the app does); `centred` false: NCM without the app's centre, the baseline */
@@ -279,20 +281,20 @@ function newAmongPretrainedRows(task: string, loaded: LoadedModel, fewshot: Spli
   for (const shots of [1, 5]) {
     for (const { kind, centred, label } of variants) {
       let hit = 0, asked = 0, baseHit = 0, baseAsked = 0;
-      let seed = 12345;
-      const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const rng = new LearningRng(12345); // the same draws for every variant
       for (let d = 0; d < draws; d++) {
         const samples = fewshot.byClass.get(held[d % held.length])!;
-        const order = samples.map((_, i) => i).sort(() => rnd() - 0.5);
+        const order = Uint32Array.from(samples.keys());
+        choosePrefix(rng, order, order.length, shots);
         const l = withPretrained(kind, loaded, numWeights, centred);
         l.addClasses(1);
-        for (const i of order.slice(0, shots)) if (kind !== 'ncm' || countActive(samples[i]) > 0) l.fit(samples[i], L);
-        for (const i of order.slice(shots)) {
+        for (const i of order.subarray(0, shots)) if (kind !== 'ncm' || countActive(samples[i]) > 0) l.fit(samples[i], L);
+        for (const i of order.subarray(shots)) {
           hit += l.predict(samples[i]).classIndex === L ? 1 : 0;
           asked++;
         }
         for (let k = 0; k < 20; k++) {
-          const b = base[Math.floor(rnd() * base.length)];
+          const b = base[rng.nextInt(base.length)];
           baseHit += l.predict(b.f).classIndex === b.label ? 1 : 0;
           baseAsked++;
         }

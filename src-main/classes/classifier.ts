@@ -67,6 +67,14 @@ interface Fingerprint {
   embeddings: number;
 }
 
+/** NCM's centre: the mean direction of the model's shipped pretrained examples; null without them. */
+export function pretrainedCentre(loaded: LoadedModel): Float64Array | null {
+  const e = loaded.embeddings;
+  if (!e || e.count === 0) return null;
+  const size = loaded.card.embeddingSize;
+  return meanDirection(Array.from({ length: e.count }, (_, i) => e.data.subarray(i * size, (i + 1) * size)), size);
+}
+
 export function modelRecord(loaded: LoadedModel): ModelRecord {
   return { id: loaded.id, name: loaded.card.name, task: loaded.card.task, embeddingSize: loaded.card.embeddingSize, labels: loaded.card.labels };
 }
@@ -229,12 +237,8 @@ export class ClassClassifier {
 
   private centreCache: Float64Array | null | undefined;
 
-  /** NCM's centre: the mean direction of the shipped pretrained examples (none without them) */
   private centre(): Float64Array | null {
-    if (this.centreCache !== undefined) return this.centreCache;
-    const e = this.loaded.embeddings;
-    const size = this.loaded.card.embeddingSize;
-    this.centreCache = e && this.hasEmbeddings ? meanDirection(Array.from({ length: e.count }, (_, i) => e.data.subarray(i * size, (i + 1) * size)), size) : null;
+    if (this.centreCache === undefined) this.centreCache = pretrainedCentre(this.loaded);
     return this.centreCache;
   }
 
