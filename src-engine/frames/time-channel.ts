@@ -65,6 +65,11 @@ export interface TimeChannelFrame {
   eventsKept: number;
 }
 
+/** Where completed windows go: an array (push, advanceTo, flush) or a lending consumer (pushEach). */
+interface FrameSink {
+  push(frame: TimeChannelFrame): unknown;
+}
+
 const MAX_WINDOW_US = 2 ** 40; // keeps (t − start) · bins exact in doubles
 const MAX_FRAME_VALUES = 2 ** 30;
 
@@ -174,6 +179,8 @@ export class TimeChannelBinner {
   /** events counted, per slot and channel (so the per-channel sums need no pass over the frame) */
   private readonly winChannel: Float64Array;
   private zeroFrame: Uint8Array | null = null;
+  /** buffers given back by recycle(), zeroed when a window takes one */
+  private readonly spare: Uint8Array[] = [];
   /** binRun's results: [out of bounds, outside ROI, kept ON, saturated, saturated ON] */
   private readonly runOut = new Int32Array(5);
   /** per slot: 1 while its buffer is all zeros (nothing counted into it yet; the kernel then copies nothing in) */
@@ -241,10 +248,30 @@ export class TimeChannelBinner {
 
   /** Bins a batch; returns the windows it completed, in order. */
   push(batch: EventBatch): TimeChannelFrame[] {
-    if (this.flushed) throw new Error('TimeChannelBinner: push after flush');
     const out: TimeChannelFrame[] = [];
+    this.pushTo(batch, out);
+    return out;
+  }
+
+  /**
+   * Bins a batch, handing each window to `use` the moment it completes and
+   * reusing its buffer once `use` returns: frame.data is valid only during the
+   * call (copy what you keep). The streaming form for a consumer that reads each
+   * frame once: no frame is allocated per window after the first few.
+   */
+  pushEach(batch: EventBatch, use: (frame: TimeChannelFrame) => void): void {
+    this.pushTo(batch, {
+      push: (frame: TimeChannelFrame) => {
+        use(frame);
+        this.recycle(frame.data);
+      },
+    });
+  }
+
+  private pushTo(batch: EventBatch, out: FrameSink): void {
+    if (this.flushed) throw new Error('TimeChannelBinner: push after flush');
     const n = batch.length;
-    if (n === 0) return out;
+    if (n === 0) return;
     if (Number.isNaN(this.t0)) this.start(batch.t[0]);
     this.eventsIn += n;
     if (this.hopUs >= this.windowUs) {
@@ -258,7 +285,6 @@ export class TimeChannelBinner {
         }
       }
     } else this.pushSliding(batch, out);
-    return out;
   }
 
   /**
@@ -295,6 +321,21 @@ export class TimeChannelBinner {
     return out;
   }
 
+  /**
+   * Gives an emitted frame's buffer back once the caller is done with it (read,
+   * not kept, not transferred): a later window reuses it instead of allocating.
+   * Optional. On a sparse stream allocating a fresh zeroed frame per window is
+   * most of the binning time; a reused one only needs zeroing. Buffers that are
+   * not a frame of this shape are refused; the shared zero frame and a buffer
+   * already given back are ignored.
+   */
+  recycle(data: Uint8Array): void {
+    if (data.length !== this.frameLen) throw new RangeError(`TimeChannelBinner.recycle: ${data.length} values, a frame has ${this.frameLen}`);
+    if (data === this.zeroFrame || this.spare.length >= this.ring) return;
+    if (this.spare.includes(data) || this.bufs.includes(data)) return;
+    this.spare.push(data);
+  }
+
   summary(): BinnerSummary {
     let pending = 0;
     for (let k = this.nextK; k <= this.topK; k++) pending += this.winFirst[k % this.ring];
@@ -323,7 +364,7 @@ export class TimeChannelBinner {
   }
 
   /** hop ≥ window: at most one window holds any t; runs of events in one bin go through a tight loop. */
-  private pushDisjoint(b: EventBatch, out: TimeChannelFrame[]): void {
+  private pushDisjoint(b: EventBatch, out: FrameSink): void {
     const T = b.t, X = b.x, Y = b.y, Pol = b.p, n = b.length;
     const sw = this.sw, sh = this.sh, xOff = this.xOff, yOff = this.yOff;
     const filtering = this.hot !== null || this.activity !== null;
@@ -431,7 +472,7 @@ export class TimeChannelBinner {
   }
 
   /** hop < window: each t lies in up to ceil(window / hop) open windows (also any single event, for any hop). */
-  private pushSliding(b: EventBatch, out: TimeChannelFrame[]): void {
+  private pushSliding(b: EventBatch, out: FrameSink): void {
     const T = b.t, X = b.x, Y = b.y, Pol = b.p, n = b.length;
     const sw = this.sw, sh = this.sh, xOff = this.xOff, yOff = this.yOff;
     const filtering = this.hot !== null || this.activity !== null;
@@ -507,7 +548,7 @@ export class TimeChannelBinner {
   }
 
   /** The clock reached t (≥ wake): emit windows ending at or before t, open windows starting at or before t. */
-  private advance(t: number, out: TimeChannelFrame[]): void {
+  private advance(t: number, out: FrameSink): void {
     checkTime(t);
     const t0 = this.t0, hop = this.hopUs, win = this.windowUs;
     while (this.closeAt <= t && this.nextK <= this.topK) this.emitNext(out);
@@ -524,7 +565,9 @@ export class TimeChannelBinner {
     const kHi = floorDiv(t - t0, hop);
     for (let k = this.topK + 1; k <= kHi; k++) {
       const s = k % this.ring;
-      this.bufs[s] = new Uint8Array(this.frameLen);
+      const reused = this.spare.pop();
+      if (reused !== undefined) reused.fill(0);
+      this.bufs[s] = reused ?? new Uint8Array(this.frameLen);
       this.fresh[s] = 1;
       this.slotStart[s] = t0 + k * hop;
       this.winIn[s] = 0;
@@ -537,7 +580,7 @@ export class TimeChannelBinner {
     this.openAt = t0 + (this.topK + 1) * hop;
   }
 
-  private emitNext(out: TimeChannelFrame[]): void {
+  private emitNext(out: FrameSink): void {
     this.kernel?.sync();
     const k = this.nextK;
     const s = k % this.ring;
@@ -547,15 +590,16 @@ export class TimeChannelBinner {
       this.channelCounts[c] += counted;
       this.channelClipped[c] += counted - this.overflow[s * C + c];
     }
-    out.push(this.frame(k, this.bufs[s] ?? this.zeros(), this.winIn[s], this.winKept[s]));
+    const data = this.bufs[s] ?? this.zeros();
+    this.bufs[s] = null; // before out.push: a lending sink recycles the buffer at once
     this.eventsKept += this.winFirst[s];
-    this.bufs[s] = null;
     this.windowsEmitted++;
     this.nextK = k + 1;
     this.closeAt = this.t0 + this.nextK * this.hopUs + this.windowUs;
+    out.push(this.frame(k, data, this.winIn[s], this.winKept[s]));
   }
 
-  private emitEmpty(k: number, out: TimeChannelFrame[]): void {
+  private emitEmpty(k: number, out: FrameSink): void {
     out.push(this.frame(k, this.zeros(), 0, 0));
     this.windowsEmitted++;
   }

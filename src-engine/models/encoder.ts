@@ -118,10 +118,12 @@ export class ModelInputEncoder {
     return (this.mediaBinner ??= this.makeBinner({ width: e.sensorWidth, height: e.sensorHeight }));
   }
 
-  private collect(frames: TimeChannelFrame[]): ModelFrame[] {
+  /** The binner's frames as model input (copied or re-laid out), their buffers given back to the binner. */
+  private collect(binner: TimeChannelBinner, frames: TimeChannelFrame[]): ModelFrame[] {
     const e = this.encoding, out: ModelFrame[] = [];
     for (const f of frames) {
       const data = e.layout === 'time-rows' ? timeRowsLayout(f.data, e.width, e.bins, e.polarities) : f.data.slice();
+      binner.recycle(f.data);
       out.push({ index: f.index, tStartUs: f.tStartUs, tEndUs: f.tEndUs, data, shape: this.inputShape, events: f.eventsKept });
     }
     return out;
@@ -129,7 +131,7 @@ export class ModelInputEncoder {
 
   /** Events from a recording or an event camera; returns the frames they completed. */
   pushEvents(batch: EventBatch): ModelFrame[] {
-    return this.collect(this.eventBinner.push(batch));
+    return this.collect(this.eventBinner, this.eventBinner.push(batch));
   }
 
   /**
@@ -179,7 +181,7 @@ export class ModelInputEncoder {
     const binner = this.media();
     const frames = binner.push(events);
     if (this.opts.closeOnMediaClock !== false && Number.isFinite(settledUs)) frames.push(...binner.advanceTo(settledUs));
-    if (frames.length) this.pending.push(...this.collect(frames));
+    if (frames.length) this.pending.push(...this.collect(binner, frames));
   }
 
   /** Frames completed by pushVideo / pushAudio since the last call. */
@@ -192,8 +194,8 @@ export class ModelInputEncoder {
   /** End of input: the frames still open (incomplete windows included unless disabled). */
   flush(): ModelFrame[] {
     const out = this.takeFrames();
-    out.push(...this.collect(this.eventBinner.flush()));
-    if (this.mediaBinner) out.push(...this.collect(this.mediaBinner.flush()));
+    out.push(...this.collect(this.eventBinner, this.eventBinner.flush()));
+    if (this.mediaBinner) out.push(...this.collect(this.mediaBinner, this.mediaBinner.flush()));
     return out;
   }
 }

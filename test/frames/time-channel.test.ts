@@ -282,6 +282,81 @@ test('property: the streaming binner equals the plain reference (frames, counts,
   );
 });
 
+test('property: lent frames (pushEach) and recycled buffers give the same frames as fresh ones', () => {
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const b = batchOf(c);
+      const cfg = configOf(c, b);
+      const clockUs = c.clock !== undefined && b.length ? b.t[0] + c.clock : undefined;
+      const want = naiveTimeChannel(b, cfg, clockUs);
+      const cuts = [...c.cuts.filter((k) => k > 0 && k < b.length).sort((p, q) => p - q), b.length];
+      // pushEach: each frame is read (copied) during the call, its buffer then reused
+      const lending = new TimeChannelBinner(cfg);
+      const lent: ReturnType<typeof plain>[] = [];
+      let prev = 0;
+      for (const k of cuts) {
+        lending.pushEach(sliceBatch(b, prev, k), (f) => lent.push(plain(f)));
+        prev = k;
+      }
+      if (clockUs !== undefined) lent.push(...lending.advanceTo(clockUs).map(plain));
+      lent.push(...lending.flush().map(plain));
+      assert.deepEqual(lent, want.frames);
+      assert.deepEqual(lending.summary(), want.summary);
+      // push + recycle after each call: a reused buffer starts from zero again
+      const recycling = new TimeChannelBinner(cfg);
+      const got: ReturnType<typeof plain>[] = [];
+      prev = 0;
+      for (const k of cuts) {
+        for (const f of recycling.push(sliceBatch(b, prev, k))) {
+          got.push(plain(f));
+          recycling.recycle(f.data);
+          recycling.recycle(f.data); // a second give-back is ignored, not a shared buffer
+        }
+        prev = k;
+      }
+      if (clockUs !== undefined) got.push(...recycling.advanceTo(clockUs).map(plain));
+      got.push(...recycling.flush().map(plain));
+      assert.deepEqual(got, want.frames);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('pushEach reuses frame buffers (no allocation per window); recycle refuses a buffer of another shape', () => {
+  const sensor = { width: 4, height: 4 };
+  const list: Ev[] = [];
+  for (let i = 0; i < 400; i++) list.push([i * 10, i % 4, (i >> 2) % 4, i & 1]);
+  const binner = new TimeChannelBinner({ sensor, windowUs: 100, bins: 2 });
+  const seen = new Set<Uint8Array>();
+  let frames = 0;
+  binner.pushEach(events(list), (f) => {
+    frames++;
+    seen.add(f.data);
+  });
+  assert.equal(frames, 39);
+  assert.equal(seen.size, 1, 'one buffer serves every window');
+  assert.throws(() => binner.recycle(new Uint8Array(5)), /5 values, a frame has 64/);
+  // a buffer given back twice, the second time while a new window counts in it, is not handed out again
+  const stale = new TimeChannelBinner({ sensor, windowUs: 100, bins: 1, polarities: 1 });
+  const [a] = stale.push(events([[0, 0, 0, 1], [100, 0, 0, 1]]));
+  stale.recycle(a.data);
+  stale.push(events([[200, 0, 0, 1]])); // window 2 opens in a's buffer
+  stale.recycle(a.data);
+  const [w2, w3] = [...stale.push(events([[250, 0, 0, 1], [300, 0, 0, 1]])), ...stale.push(events([[400, 1, 0, 1]]))];
+  assert.equal(w2.index, 2);
+  assert.equal(w2.data, a.data);
+  assert.equal(w2.data[0], 2, 'window 2 still holds its two events after window 3 opened');
+  assert.notEqual(w3.data, w2.data);
+  // …and a buffer given back twice in a row serves one window, not two at once
+  const twice = new TimeChannelBinner({ sensor, windowUs: 100, bins: 1, polarities: 1 });
+  const [b0] = twice.push(events([[0, 0, 0, 1], [100, 0, 0, 1]]));
+  twice.recycle(b0.data);
+  twice.recycle(b0.data);
+  const out = twice.push(events([[150, 0, 0, 1], [200, 0, 0, 1], [300, 0, 0, 1], [400, 0, 0, 1]]));
+  assert.deepEqual(out.map((f) => f.data[0]), [2, 1, 1]);
+  assert.equal(new Set(out.map((f) => f.data)).size, 3);
+});
+
 test('property: frames come out as soon as their window is complete', () => {
   fc.assert(
     fc.property(caseArb, (c) => {

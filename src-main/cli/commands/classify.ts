@@ -186,7 +186,8 @@ export async function classifyCommand(args: string[]): Promise<number> {
       }
     };
 
-    for await (const batch of stream) for (const f of binner.push(batch)) classify(f);
+    // classify reads each frame once, at once: the binner may reuse its buffer
+    for await (const batch of stream) binner.pushEach(batch, classify);
     for (const f of binner.flush()) classify(f);
     progress.finish();
 

@@ -68,6 +68,7 @@ export async function framesCommand(args: string[]): Promise<number> {
     for await (const batch of stream) {
       for (const f of binner.push(batch)) {
         await sink.write(f.data);
+        binner.recycle(f.data); // written or copied once write resolves
         n++;
       }
     }
