@@ -84,15 +84,13 @@ function wholeNumber(what: string, v: number, min: number, max: number): number 
 }
 
 /**
- * The run T[i…e) of events that lie in the bin of T[i] (whose d = t − ws is in
- * [dStart, dEnd), and T[i] is), found by galloping plus binary search on
- * d < dEnd; or 0 when the run is not non-decreasing (the caller then takes the
- * run event by event). A non-decreasing run from T[i] needs no dStart check,
- * and its end is where the event-by-event loop would stop: T[e] is NaN or ≥ dEnd.
+ * Galloping plus binary search from T[i]: the first index e in (i, hi] where
+ * T[e] − ws < dEnd stops holding (or hi), assuming T is non-decreasing there.
+ * Invariant: T[lo − 1] − ws < dEnd for the probed indices; nonDecreasing then
+ * checks the assumption.
  */
-function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: number): number {
-  // invariant: T[lo − 1] − ws < dEnd; hi = n or T[hi] − ws is not < dEnd
-  let lo = i + 1, hi = n, step = 1;
+function boundEnd(T: Float64Array, i: number, hi: number, ws: number, dEnd: number): number {
+  let lo = i + 1, step = 1;
   while (lo < hi) {
     const probe = i + step;
     if (probe >= hi) break;
@@ -105,14 +103,30 @@ function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: n
     if (T[mid] - ws < dEnd) lo = mid + 1;
     else hi = mid;
   }
-  // non-decreasing check, four pairs per branch (a third faster than one by one on long runs)
-  let j = i + 1;
-  for (; j + 3 < lo; j += 4) {
-    const a = T[j - 1], b = T[j], c = T[j + 1], d = T[j + 2], e = T[j + 3];
-    if (!((b >= a) && (c >= b) && (d >= c) && (e >= d))) return 0; // also on NaN
-  }
-  for (; j < lo; j++) if (!(T[j] >= T[j - 1])) return 0;
   return lo;
+}
+
+/** Whether T[i…e) is non-decreasing (false on NaN); four pairs per branch (a third faster than one by one on long runs). */
+function nonDecreasing(T: Float64Array, i: number, e: number): boolean {
+  let j = i + 1;
+  for (; j + 3 < e; j += 4) {
+    const a = T[j - 1], b = T[j], c = T[j + 1], d = T[j + 2], f = T[j + 3];
+    if (!((b >= a) && (c >= b) && (d >= c) && (f >= d))) return false;
+  }
+  for (; j < e; j++) if (!(T[j] >= T[j - 1])) return false;
+  return true;
+}
+
+/**
+ * The run T[i…e) of events that lie in the bin of T[i] (whose d = t − ws is in
+ * [dStart, dEnd), and T[i] is), or 0 when the run is not non-decreasing (the
+ * caller then takes the run event by event). A non-decreasing run from T[i]
+ * needs no dStart check, and its end is where the event-by-event loop would
+ * stop: T[e] is NaN or ≥ dEnd.
+ */
+function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: number): number {
+  const e = boundEnd(T, i, n, ws, dEnd);
+  return nonDecreasing(T, i, e) ? e : 0;
 }
 
 /**
@@ -183,6 +197,8 @@ export class TimeChannelBinner {
   private readonly spare: Uint8Array[] = [];
   /** binRun's results: [out of bounds, outside ROI, kept ON, saturated, saturated ON] */
   private readonly runOut = new Int32Array(5);
+  /** per slot: the bin of the run slidingRunEnd found */
+  private readonly runBin: Int32Array;
   /** per slot: 1 while its buffer is all zeros (nothing counted into it yet; the kernel then copies nothing in) */
   private readonly fresh: Uint8Array;
   /** the WebAssembly counting loop, acquired on a push's first long run and released when the push returns */
@@ -236,6 +252,7 @@ export class TimeChannelBinner {
     this.ring = Math.ceil(this.windowUs / this.hopUs) + 1;
     this.bufs = new Array<Uint8Array | null>(this.ring).fill(null);
     this.fresh = new Uint8Array(this.ring);
+    this.runBin = new Int32Array(this.ring);
     this.slotStart = new Float64Array(this.ring);
     this.winIn = new Float64Array(this.ring);
     this.winKept = new Float64Array(this.ring);
@@ -274,17 +291,16 @@ export class TimeChannelBinner {
     if (n === 0) return;
     if (Number.isNaN(this.t0)) this.start(batch.t[0]);
     this.eventsIn += n;
-    if (this.hopUs >= this.windowUs) {
-      try {
-        this.pushDisjoint(batch, out);
-      } finally {
-        // between calls every count is in the window buffers (a caller may read the open ones)
-        if (this.kernel !== null) {
-          this.kernel.release();
-          this.kernel = null;
-        }
+    try {
+      if (this.hopUs >= this.windowUs) this.pushDisjoint(batch, out);
+      else this.pushSliding(batch, out);
+    } finally {
+      // between calls every count is in the window buffers (a caller may read the open ones)
+      if (this.kernel !== null) {
+        this.kernel.release();
+        this.kernel = null;
       }
-    } else this.pushSliding(batch, out);
+    }
   }
 
   /**
@@ -490,6 +506,18 @@ export class TimeChannelBinner {
         wake = this.wake();
         topStart = this.t0 + this.topK * hop;
       }
+      if (!filtering && t >= tMax && this.nextK <= this.topK) {
+        // a sorted run in which no open window changes bin: counted window by window with binRun
+        const e = this.slidingRunEnd(T, i, n);
+        if (e > i + 1) {
+          const kept = this.countSlidingRun(X, Y, Pol, i, e);
+          oob += kept[0];
+          roiN += kept[1];
+          tMax = T[e - 1];
+          i = e - 1;
+          continue;
+        }
+      }
       if (t > tMax) tMax = t;
       else if (t < tMax) ooo++;
       else if (t !== t) checkTime(t);
@@ -519,6 +547,71 @@ export class TimeChannelBinner {
       }
     }
     this.storeCounts(oob, roiN, ooo, tMax);
+  }
+
+  /**
+   * For pushSliding: the end e of the run T[i…e) in which every open window
+   * (nextK…topK, all holding T[i], which is at or after the clock) keeps the bin
+   * it gives T[i], no new window opens, and T is non-decreasing; 0 when there is
+   * none. Each window's bin goes to runBin.
+   */
+  private slidingRunEnd(T: Float64Array, i: number, n: number): number {
+    const t = T[i];
+    const win = this.windowUs, bins = this.bins, ring = this.ring;
+    // t' < openAt: the run opens no window
+    let e = boundEnd(T, i, n, this.openAt, 0);
+    for (let k = this.nextK; k <= this.topK; k++) {
+      const s = k % ring;
+      const ws = this.slotStart[s];
+      const d = t - ws;
+      const bin = ((d * bins) / win) | 0;
+      const dStart = (bin * win) / bins, dEnd = ((bin + 1) * win) / bins;
+      if (!(bin < bins && d >= dStart && d < dEnd)) return 0; // rounding at a bin edge (t not whole µs): the general way
+      this.runBin[s] = bin;
+      e = boundEnd(T, i, e, ws, dEnd);
+    }
+    if (e <= i + 1 || !nonDecreasing(T, i, e)) return 0;
+    // the searches probed some indices only: with the run sorted, its last event bounds them all
+    const last = T[e - 1];
+    if (!(last < this.openAt)) return 0;
+    for (let k = this.nextK; k <= this.topK; k++) {
+      const s = k % ring;
+      if (!(last - this.slotStart[s] < ((this.runBin[s] + 1) * win) / bins)) return 0;
+    }
+    return e;
+  }
+
+  /** Counts the run found by slidingRunEnd into every open window; returns binRun's results (out of bounds, outside ROI first). */
+  private countSlidingRun(X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number): Int32Array {
+    const ring = this.ring, C = this.channels, P = this.polarities, pm = P - 1;
+    const out = this.runOut;
+    // A long run goes to the WebAssembly kernel, synced at once (the next run is for another window, and
+    // the event-by-event loop writes the buffers directly): copying a frame in and out repays ~16 events a value.
+    const len = to - from;
+    let kernel = this.kernel;
+    if (kernel === null && len >= 512 && 16 * len >= this.frameLen) kernel = this.kernel = BinKernel.acquire(this.xOff, this.yOff, this.frameLen);
+    if (kernel !== null && !(len >= 512 && 16 * len >= this.frameLen)) kernel = null;
+    let kept = 0;
+    for (let k = this.nextK; k <= this.topK; k++) {
+      const s = k % ring;
+      const chBase = this.runBin[s] * P;
+      const buf = this.bufs[s]!;
+      const r = kernel !== null
+        ? kernel.binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, pm, buf, this.fresh[s] === 1, chBase, this.clip - 1, out)
+        : binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, this.xOff, this.yOff, pm, buf, chBase, this.clip - 1, out);
+      kept = to - from - r[0] - r[1];
+      const ov = s * C + chBase;
+      this.overflow[ov] += r[3] - r[4];
+      if (P === 2) this.overflow[ov + 1] += r[4];
+      this.winChannel[ov] += kept - r[2];
+      if (P === 2) this.winChannel[ov + 1] += r[2];
+      this.winIn[s] += to - from;
+      this.winKept[s] += kept;
+      this.fresh[s] = 0;
+      kernel?.sync();
+    }
+    this.winFirst[this.nextK % ring] += kept; // every event of the run first lies in window nextK
+    return out; // the spatial drops are the same for every window: the caller counts them once
   }
 
   /** Moves the hot loops' local counters into the binner. */

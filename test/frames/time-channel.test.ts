@@ -282,6 +282,45 @@ test('property: the streaming binner equals the plain reference (frames, counts,
   );
 });
 
+// Dense sorted streams in sliding windows: long runs in which no open window changes bin, which
+// pushSliding counts window by window with binRun (the general cases above rarely make such runs).
+const denseSlidingArb = sensorArb.chain((sensor) =>
+  fc.record({
+    sensor: fc.constant(sensor),
+    windowUs: fc.integer({ min: 4, max: 300 }),
+    hopRatio: fc.double({ min: 0.1, max: 0.95, noNaN: true }),
+    bins: fc.integer({ min: 1, max: 6 }),
+    polarities: fc.constantFrom(1 as const, 2 as const),
+    clip: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+    size: fc.option(fc.record({ width: fc.integer({ min: 1, max: 9 }), height: fc.integer({ min: 1, max: 9 }) }), { nil: undefined }),
+    includeIncomplete: fc.boolean(),
+    // mostly sorted, many events per µs; sometimes a step back or a jump
+    events: fc.array(
+      fc.record({ dt: fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0, max: 1 }) }, { weight: 1, arbitrary: fc.integer({ min: -30, max: 60 }) }), x: fc.nat(sensor.width), y: fc.nat(sensor.height), p: fc.nat(1) }),
+      { minLength: 50, maxLength: 600 },
+    ),
+    cuts: fc.array(fc.nat(600), { maxLength: 4 }),
+  }),
+);
+
+test('property: sliding windows over dense sorted runs equal the plain reference', () => {
+  fc.assert(
+    fc.property(denseSlidingArb, (c) => {
+      let t = 1000;
+      const b = events(c.events.map((e): Ev => [(t = Math.max(0, t + e.dt)), e.x, e.y, e.p]));
+      const cfg: TimeChannelConfig = {
+        sensor: c.sensor, windowUs: c.windowUs, hopUs: Math.max(1, Math.round(c.windowUs * c.hopRatio)),
+        bins: c.bins, polarities: c.polarities, clip: c.clip, size: c.size, includeIncomplete: c.includeIncomplete,
+      };
+      const got = run(cfg, b, c.cuts);
+      const want = naiveTimeChannel(b, cfg);
+      assert.deepEqual(got.frames.map(plain), want.frames);
+      assert.deepEqual(got.summary, want.summary);
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('property: lent frames (pushEach) and recycled buffers give the same frames as fresh ones', () => {
   fc.assert(
     fc.property(caseArb, (c) => {
