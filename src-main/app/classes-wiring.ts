@@ -23,33 +23,43 @@ import type { Classifier, LivePipeline } from '../pipeline/live';
 /** events kept for shots (≈ 2 s of a busy 128×128 sensor); oldest overwritten */
 export const SHOT_RING_EVENTS = 1 << 20;
 
-class EventRing {
-  private readonly t = new Float64Array(SHOT_RING_EVENTS);
-  private readonly x = new Uint16Array(SHOT_RING_EVENTS);
-  private readonly y = new Uint16Array(SHOT_RING_EVENTS);
-  private readonly p = new Uint8Array(SHOT_RING_EVENTS);
+/** The last `capacity` events of the live stream (the pipeline's tap: every event, so copied in bulk). */
+export class EventRing {
+  private readonly t: Float64Array;
+  private readonly x: Uint16Array;
+  private readonly y: Uint16Array;
+  private readonly p: Uint8Array;
   private next = 0;
   private size = 0;
   geometry: Geometry = { width: 0, height: 0 };
 
+  constructor(readonly capacity = SHOT_RING_EVENTS) {
+    this.t = new Float64Array(capacity);
+    this.x = new Uint16Array(capacity);
+    this.y = new Uint16Array(capacity);
+    this.p = new Uint8Array(capacity);
+  }
+
   add(b: EventBatch, g: Geometry): void {
     if (g.width !== this.geometry.width || g.height !== this.geometry.height) this.clear();
     this.geometry = g;
-    const n = b.length, cap = SHOT_RING_EVENTS;
-    for (let i = Math.max(0, n - cap); i < n; i++) {
-      const k = this.next;
-      this.t[k] = b.t[i];
-      this.x[k] = b.x[i];
-      this.y[k] = b.y[i];
-      this.p[k] = b.p[i];
-      this.next = k + 1 === cap ? 0 : k + 1;
+    const n = b.length, cap = this.capacity;
+    // at most two copies: up to the end of the ring, then from its start
+    for (let from = Math.max(0, n - cap); from < n;) {
+      const k = this.next, len = Math.min(n - from, cap - k);
+      this.t.set(b.t.subarray(from, from + len), k);
+      this.x.set(b.x.subarray(from, from + len), k);
+      this.y.set(b.y.subarray(from, from + len), k);
+      this.p.set(b.p.subarray(from, from + len), k);
+      this.next = k + len === cap ? 0 : k + len;
+      from += len;
     }
     this.size = Math.min(cap, this.size + n);
   }
 
   /** a copy of the kept events with tStart ≤ t < tEnd */
   window(tStart: number, tEnd: number): EventBatch {
-    const cap = SHOT_RING_EVENTS, first = (this.next - this.size + cap) % cap;
+    const cap = this.capacity, first = (this.next - this.size + cap) % cap;
     let n = 0;
     for (let i = 0; i < this.size; i++) {
       const t = this.t[(first + i) % cap];
