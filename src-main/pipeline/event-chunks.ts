@@ -49,14 +49,31 @@ export class EventChunker {
     const len = b.length, cap = this.cap, stride = this.stride;
     const bt = b.t, bx = b.x, by = b.y, bp = b.p, t = this.t, x = this.x, y = this.y, p = this.p;
     let n = this.n, phase = this.phase;
-    for (let i = 0; i < len && n < cap; i++) {
-      if (++phase < stride) continue;
-      phase = 0;
-      t[n] = bt[i];
-      x[n] = bx[i];
-      y[n] = by[i];
-      p[n] = bp[i];
-      n++;
+    // Every stride-th event is kept (phase: events since the last kept one); this runs on every live
+    // event, so it steps by the stride (and copies in bulk at stride 1) instead of visiting each.
+    if (n < cap) {
+      if (stride === 1) {
+        const m = Math.min(len, cap - n);
+        t.set(bt.subarray(0, m), n);
+        x.set(bx.subarray(0, m), n);
+        y.set(by.subarray(0, m), n);
+        p.set(bp.subarray(0, m), n);
+        n += m;
+        if (m > 0) phase = 0;
+      } else {
+        let i = Math.max(0, stride - 1 - phase);
+        if (i >= len) phase += len;
+        else {
+          for (; i < len && n < cap; i += stride) {
+            t[n] = bt[i];
+            x[n] = bx[i];
+            y[n] = by[i];
+            p[n] = bp[i];
+            n++;
+          }
+          phase = n === cap ? 0 : len - 1 - (i - stride);
+        }
+      }
     }
     this.n = n;
     this.phase = phase;
