@@ -588,9 +588,7 @@ export class TimeChannelBinner {
     // A long run goes to the WebAssembly kernel, synced at once (the next run is for another window, and
     // the event-by-event loop writes the buffers directly): copying a frame in and out repays ~16 events a value.
     const len = to - from;
-    let kernel = this.kernel;
-    if (kernel === null && len >= 512 && 16 * len >= this.frameLen) kernel = this.kernel = BinKernel.acquire(this.xOff, this.yOff, this.frameLen);
-    if (kernel !== null && !(len >= 512 && 16 * len >= this.frameLen)) kernel = null;
+    const kernel = len >= 512 && 16 * len >= this.frameLen ? (this.kernel ??= BinKernel.acquire(this.xOff, this.yOff, this.frameLen)) : null;
     let kept = 0;
     for (let k = this.nextK; k <= this.topK; k++) {
       const s = k % ring;
