@@ -274,7 +274,9 @@ export class TimeChannelBinner {
    * Bins a batch, handing each window to `use` the moment it completes and
    * reusing its buffer once `use` returns: frame.data is valid only during the
    * call (copy what you keep). The streaming form for a consumer that reads each
-   * frame once: no frame is allocated per window after the first few.
+   * frame once: no frame is allocated per window after the first few. If `use`
+   * throws, the error ends the push there (later events of the batch are not
+   * counted); `use` must not call back into this binner.
    */
   pushEach(batch: EventBatch, use: (frame: TimeChannelFrame) => void): void {
     this.pushTo(batch, {
