@@ -472,14 +472,20 @@ export class TimeChannelBinner {
         i++;
         continue;
       }
-      this.fresh[slot] = 0;
-      this.winIn[slot] += i - segStart;
-      this.winKept[slot] += kept;
+      this.tallyRun(slot, chBase, i - segStart, kept, keptOn);
       this.winFirst[slot] += kept;
-      this.winChannel[ovBase] += kept - keptOn; // OFF, or both when P = 1 (keptOn stays 0)
-      if (P === 2) this.winChannel[ovBase + 1] += keptOn;
     }
     this.storeCounts(oob, roiN, ooo, tMax);
+  }
+
+  /** A run of `events` (kept of them counted, keptOn of those ON) went into the window in `slot`, channels from chBase. */
+  private tallyRun(slot: number, chBase: number, events: number, kept: number, keptOn: number): void {
+    const at = slot * this.channels + chBase;
+    this.fresh[slot] = 0;
+    this.winIn[slot] += events;
+    this.winKept[slot] += kept;
+    this.winChannel[at] += kept - keptOn; // OFF, or both when P = 1 (keptOn stays 0)
+    if (this.polarities === 2) this.winChannel[at + 1] += keptOn;
   }
 
   /** Hot-pixel mask and background-activity filter; counts what they drop. */
@@ -599,15 +605,11 @@ export class TimeChannelBinner {
       const r = kernel !== null
         ? kernel.binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, pm, buf, this.fresh[s] === 1, chBase, this.clip - 1, out)
         : binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, this.xOff, this.yOff, pm, buf, chBase, this.clip - 1, out);
-      kept = to - from - r[0] - r[1];
+      kept = len - r[0] - r[1];
       const ov = s * C + chBase;
       this.overflow[ov] += r[3] - r[4];
       if (P === 2) this.overflow[ov + 1] += r[4];
-      this.winChannel[ov] += kept - r[2];
-      if (P === 2) this.winChannel[ov + 1] += r[2];
-      this.winIn[s] += to - from;
-      this.winKept[s] += kept;
-      this.fresh[s] = 0;
+      this.tallyRun(s, chBase, len, kept, r[2]);
       kernel?.sync();
     }
     this.winFirst[this.nextK % ring] += kept; // every event of the run first lies in window nextK
