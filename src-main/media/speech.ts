@@ -51,11 +51,38 @@ export interface SpeechParams {
 /** Debian packages providing each tool, for error messages. */
 export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox' };
 
-/** Where Debian's festival voice packages put the English voices. */
-const FESTIVAL_VOICES_DIR = '/usr/share/festival/voices/english';
+/** Where Debian's festival voice packages put their voices: one folder per language, one per voice. */
+const FESTIVAL_VOICES_ROOT = '/usr/share/festival/voices';
 
 /** Debian packages of the festival voices the datasets use. */
-export const FESTIVAL_VOICE_PACKAGES: Readonly<Record<string, string>> = { ked_diphone: 'festvox-kdlpc16k', kal_diphone: 'festvox-kallpc16k' };
+export const FESTIVAL_VOICE_PACKAGES: Readonly<Record<string, string>> = {
+  ked_diphone: 'festvox-kdlpc16k',
+  kal_diphone: 'festvox-kallpc16k',
+  lp_diphone: 'festvox-italp16k',
+  pc_diphone: 'festvox-itapc16k',
+  czech_dita: 'festvox-czech-dita',
+  czech_krb: 'festvox-czech-krb',
+  czech_machac: 'festvox-czech-machac',
+  czech_ph: 'festvox-czech-ph',
+  suo_fi_lj_diphone: 'festvox-suopuhe-lj',
+  hy_fi_mv_diphone: 'festvox-suopuhe-mv',
+  upc_ca_ona_hts: 'festvox-ca-ona-hts',
+};
+
+/** Installed festival voices, any language: voice name → its folder. */
+function festivalVoiceDirs(): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(FESTIVAL_VOICES_ROOT)) return out;
+  for (const lang of readdirSync(FESTIVAL_VOICES_ROOT).sort()) {
+    const dir = join(FESTIVAL_VOICES_ROOT, lang);
+    try {
+      for (const v of readdirSync(dir).sort()) if (!v.includes('.')) out.set(v, join(dir, v));
+    } catch {
+      /* a file, not a language folder */
+    }
+  }
+  return out;
+}
 
 /** A synthesis tool is missing or failed; `tool` names it, `debianPackage` says what to install. */
 export class SpeechToolError extends Error {
@@ -170,10 +197,9 @@ function soxArgs(input: string, output: string, n: ReturnType<typeof normalizeSp
  * settings are Scheme built from checked numbers and a checked voice name.
  */
 async function festival(n: ReturnType<typeof normalizeSpeechParams>, raw: string, work: string): Promise<void> {
-  const dir = FESTIVAL_VOICES_DIR;
   const pkg = FESTIVAL_VOICE_PACKAGES[n.voice];
-  if (!existsSync(join(dir, n.voice))) {
-    throw new SpeechToolError('festival', `no voice ${JSON.stringify(n.voice)} in ${dir}${pkg ? ` — install the Debian package '${pkg}' (apt-get install ${pkg})` : ''}`, true);
+  if (!festivalVoiceDirs().has(n.voice)) {
+    throw new SpeechToolError('festival', `no voice ${JSON.stringify(n.voice)} in ${FESTIVAL_VOICES_ROOT}${pkg ? ` — install the Debian package '${pkg}' (apt-get install ${pkg})` : ''}`, true);
   }
   const settings = [`(voice_${n.voice})`, `(Parameter.set 'Duration_Stretch ${(175 / n.speed).toFixed(4)})`];
   if (n.pitch !== undefined) {
@@ -266,10 +292,7 @@ export async function synthesizeSpeechToFile(p: SpeechParams, outPath: string, o
 
 /** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages), festival's installed English voices, or flite's `-lv`. */
 export async function listSpeechVoices(synth: SpeechSynth): Promise<string[]> {
-  if (synth === 'festival') {
-    const dir = FESTIVAL_VOICES_DIR;
-    return existsSync(dir) ? readdirSync(dir).sort() : [];
-  }
+  if (synth === 'festival') return [...festivalVoiceDirs().keys()].sort();
   if (synth === 'espeak-ng') {
     const { stdout } = await runTool('espeak-ng', ['--voices=en']);
     const out = new Set<string>();

@@ -2,6 +2,8 @@
 // plan uses festival's ked voice only (never a flite speaker), holds the
 // command words and unknown words with the backbone labels, and the split has
 // its own shard key: turning it on or off keeps every other split's shards.
+// The accents split: the same words by festival's other-language voices,
+// each reading a respelling in its own orthography.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +11,15 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
-import { DEFAULT_FESTIVAL_PER_CLASS, planFestival, sampleSpec } from '../../src-main/datasets/keywords/plan';
-import { ALL_CLASSES, COMMAND_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
-import { FLITE_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, planAccents, planFestival, sampleSpec } from '../../src-main/datasets/keywords/plan';
+import { respell } from '../../src-main/datasets/keywords/accents';
+import { ALL_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
+import { ACCENT_VOICES, FLITE_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
 import { probeSpeechTools } from '../../src-main/media/speech';
 
 const tools = await probeSpeechTools();
 const missing = Object.entries(tools).filter(([, ok]) => !ok).map(([t]) => t);
-const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k, sox): skipping the generation check` : false;
+const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k and the accent voices, sox): skipping the generation check` : false;
 if (noTools) console.log(`# SKIP ${noTools}`);
 
 const root = mkdtempSync(join(tmpdir(), 'keywords-festival-'));
@@ -46,25 +49,54 @@ test('the festival plan: every command word and unknown words, festival voices o
   assert.ok(warped > plan.count * 0.7 && warped < plan.count * 0.9, `${warped} of ${plan.count} takes warped`);
 });
 
-test('the festival split is generated with its own key: on and off, the other splits keep their shards', { skip: noTools }, async () => {
+test('the festival and accents splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
   const speech = join(root, 'speech');
-  await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0, festivalPerClass: 0 });
-  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !f.startsWith('festival-') && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
+  const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 };
+  await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });
+  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
   const before = others();
-  const on = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 });
+  const on = await generateKeywordDataset(base);
   assert.deepEqual(others(), before, 'train/val/test/fewshot shards were not rewritten');
   assert.equal(on.meta.generator.festivalVersion, 'keywords-festival-1');
+  assert.equal(on.meta.generator.accentsVersion, 'keywords-accents-1');
   assert.match(String((on.meta.generator.tools as Record<string, string>).festival), /Festival/);
-  const f = readSplit(out, 'festival');
-  assert.equal(f.count, 11);
-  for (let i = 0; i < f.count; i++) {
-    assert.equal(f.y[i], ALL_CLASSES.indexOf([...COMMAND_WORDS, UNKNOWN][i]));
-    assert.equal(VOICES[f.group[i]].synth, 'festival');
-    assert.ok(f.x.subarray(i * 2048, (i + 1) * 2048).some((v) => v > 0), `festival #${i} has events`);
+  for (const [split, role] of [['festival', 'festival'], ['accents', 'accents']] as const) {
+    const f = readSplit(out, split);
+    assert.equal(f.count, 11);
+    for (let i = 0; i < f.count; i++) {
+      assert.equal(f.y[i], ALL_CLASSES.indexOf([...COMMAND_WORDS, UNKNOWN][i]));
+      assert.equal(VOICES[f.group[i]].synth, 'festival');
+      assert.equal(VOICES[f.group[i]].role, role);
+      assert.ok(f.x.subarray(i * 2048, (i + 1) * 2048).some((v) => v > 0), `${split} #${i} has events`);
+    }
   }
-  const off = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0, festivalPerClass: 0 });
+  const off = await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });
   assert.deepEqual(Object.keys(off.meta.splits).sort(), ['fewshot', 'test', 'train', 'val']);
   assert.deepEqual(others(), before);
   assert.equal(readDatasetMeta(out).generator.festivalVersion, undefined);
+  assert.equal(readDatasetMeta(out).generator.accentsVersion, undefined);
+});
+
+test('the accents plan: command and unknown words by the other-language festival voices, read from respellings; each voice speaks', () => {
+  const plan = planAccents(DEFAULT_ACCENTS_PER_CLASS, false);
+  assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
+  const used = new Set<string>();
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const v = VOICES[s.group];
+    assert.equal(v.role, 'accents');
+    assert.equal(s.speech!.synth, 'festival');
+    assert.equal(s.speech!.text, respell(s.word!, v.lang!));
+    assert.equal(s.speech!.pitch, undefined, 'each accent voice keeps its own pitch');
+    assert.equal(s.label, ALL_CLASSES.indexOf(plan.classes[i % plan.classes.length]));
+    used.add(v.name);
+  }
+  assert.deepEqual([...used].sort(), ACCENT_VOICES.map((a) => a.name).sort());
+  // every word has a respelling in every language, ASCII only; the held-out words have none (never spoken outside the few-shot split)
+  for (const a of ACCENT_VOICES) {
+    for (const w of [...COMMAND_WORDS, ...UNKNOWN_WORDS]) assert.match(respell(w, a.lang), /^[a-z]+$/);
+    for (const w of HELD_OUT_WORDS) assert.throws(() => respell(w, a.lang), /no .* respelling of/);
+  }
+  assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
 });

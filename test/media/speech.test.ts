@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readWav } from '../../src-engine/sources/cochlea/wav';
 import {
+  FESTIVAL_VOICE_PACKAGES,
   listEspeakVariants,
   listSpeechVoices,
   normalizeSpeechParams,
@@ -15,6 +16,8 @@ import {
   synthesizeSpeechToFile,
   type SpeechParams,
 } from '../../src-main/media/speech';
+import { respell } from '../../src-main/datasets/keywords/accents';
+import { ACCENT_VOICES } from '../../src-main/datasets/keywords/voices';
 
 const tools = await probeSpeechTools();
 const noEspeak = !tools['espeak-ng'] || !tools.sox ? 'espeak-ng or sox not installed (Debian packages espeak-ng, sox): skipping synthesis checks' : false;
@@ -109,6 +112,18 @@ test('festival: its ked voice speaks at 16 kHz, deterministically; mean F0 and s
   const slow = readWav(await synthesizeSpeech({ ...p, speed: 100 }));
   assert.ok(slow.samples.length > w.samples.length * 1.4, `175 → 100 words per minute stretches ${w.samples.length} → ${slow.samples.length} samples`);
   await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'festival', voice: 'rab_diphone' }), /festival: no voice "rab_diphone" in \/usr\/share\/festival/);
+});
+
+test('festival: the voices of other languages (the accents split) are found in their language folders and speak a respelled word; each has its Debian package named', { skip: noFestival }, async () => {
+  const voices = await listSpeechVoices('festival');
+  for (const a of ACCENT_VOICES) {
+    assert.ok(voices.includes(a.name), `festival voice ${a.name} missing (Debian package ${FESTIVAL_VOICE_PACKAGES[a.name]})`);
+    const w = readWav(await synthesizeSpeech({ text: respell('right', a.lang), synth: 'festival', voice: a.name, speed: 175 }));
+    assert.equal(w.sampleRate, 16000);
+    assert.ok(rms(w.samples) > 0.01, `${a.name} speaks`);
+  }
+  // the error for an absent voice names the package from this table
+  for (const a of ACCENT_VOICES) assert.match(FESTIVAL_VOICE_PACKAGES[a.name] ?? '', /^festvox-/, a.name);
 });
 
 test('an unknown voice is an error naming it (flite would silently use its default voice)', { skip: noFlite || noEspeak }, async () => {

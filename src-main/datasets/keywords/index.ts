@@ -23,16 +23,16 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { FESTIVAL_VOICES, VOICES } from './voices';
+import { ACCENT_VOICES, FESTIVAL_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAux, planFestival, planSplits, sampleSpec } from './plan';
+export { planAccents, planAux, planFestival, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
@@ -41,6 +41,8 @@ export const KEYWORD_GENERATOR_VERSION = 'keywords-3';
 export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 /** Versions the `festival` split's shards; no other split depends on it. */
 export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
+/** Versions the `accents` split's shards; no other split depends on it. */
+export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -59,6 +61,8 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   auxPerWord?: number;
   /** takes of each command word and of unknown words by festival in the `festival` split (default DEFAULT_FESTIVAL_PER_CLASS; tiny: one each; 0: no festival split) */
   festivalPerClass?: number;
+  /** takes of each command word and of unknown words by festival's other-language voices in the `accents` split (default DEFAULT_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
+  accentsPerClass?: number;
 }
 
 /** A split with its own shard key (aux, festival): adding or changing it leaves the other splits' shards alone. */
@@ -93,11 +97,16 @@ function festivalFingerprint(seed: number, perClass: number, tiny: boolean, inpu
   return JSON.stringify({ v: KEYWORD_FESTIVAL_VERSION, seed, perClass, tiny, voices: FESTIVAL_VOICES, input, shard: SHARD_SIZE });
 }
 
-/** festival and its voices, checked before any work (the error names the Debian package). */
-async function festivalVersion(): Promise<string> {
+/** The accents split's own key (the respellings are part of the generator version). */
+function accentsFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
+  return JSON.stringify({ v: KEYWORD_ACCENTS_VERSION, seed, perClass, tiny, voices: ACCENT_VOICES, input, shard: SHARD_SIZE });
+}
+
+/** festival and the voices a run needs, checked before any work (the error names the Debian package). */
+async function festivalVersion(voices: readonly string[]): Promise<string> {
   const r = await runTool('festival', ['--version'], 10_000, true);
   const installed = await listSpeechVoices('festival');
-  for (const v of FESTIVAL_VOICES) {
+  for (const v of voices) {
     if (!installed.includes(v)) throw new SpeechToolError('festival', `voice ${v} is not installed — install the Debian package '${FESTIVAL_VOICE_PACKAGES[v]}'`, true);
   }
   return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
@@ -129,11 +138,15 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const festivalPerClass = opts.festivalPerClass ?? DEFAULT_FESTIVAL_PER_CLASS;
   if (!Number.isInteger(festivalPerClass) || festivalPerClass < 0) throw new RangeError(`keywords: festivalPerClass must be a whole number ≥ 0, not ${festivalPerClass}`);
   const festival = festivalPerClass > 0 ? planFestival(festivalPerClass, tiny) : null;
-  if (festival) versions.festival = await festivalVersion();
-  // aux and festival have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  const accentsPerClass = opts.accentsPerClass ?? DEFAULT_ACCENTS_PER_CLASS;
+  if (!Number.isInteger(accentsPerClass) || accentsPerClass < 0) throw new RangeError(`keywords: accentsPerClass must be a whole number ≥ 0, not ${accentsPerClass}`);
+  const accents = accentsPerClass > 0 ? planAccents(accentsPerClass, tiny) : null;
+  if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
+  // aux, festival and accents have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
   const keyed: KeyedSplit[] = [];
   if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
   if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
+  if (accents) keyed.push({ plan: accents, keyFile: 'plan-accents.json', key: accentsFingerprint(seed, accentsPerClass, tiny, input) });
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
@@ -141,7 +154,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   // a finished dataset made with the same settings is returned untouched
   if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival) {
+    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -201,6 +214,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
       version: KEYWORD_GENERATOR_VERSION,
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
       ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
+      ...(accents ? { accentsVersion: KEYWORD_ACCENTS_VERSION, accentsPerClass: accents.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -215,6 +229,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         fewshot: 'espeak-ng voices unused in train/val (every 5th variant, the en-us-nyc accent); backbone and held-out words',
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
         ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
+        ...(accents ? { accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words` } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

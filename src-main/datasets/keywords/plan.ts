@@ -9,13 +9,15 @@ import { NOISE_KINDS, type NoiseKind } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
 import { ALL_CLASSES, BACKBONE_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
 import { FLITE_F0, type Voice, voicesWithRole } from './voices';
+import { respell } from './accents';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
 /**
  * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
  * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
+ * 'accents': the same words by festival's other-language voices reading respellings (accented English).
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -90,9 +92,21 @@ export const DEFAULT_FESTIVAL_PER_CLASS = 160;
 
 /** The festival split: `perClass` takes of each command word and of unknown words (silence has no synthesizer). */
 export function planFestival(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('festival', perClass, tiny);
+}
+
+/** Default takes per class of the accents split (spread over its nine voices). */
+export const DEFAULT_ACCENTS_PER_CLASS = 160;
+
+/** The accents split: like the festival split, by the accent voices. */
+export function planAccents(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('accents', perClass, tiny);
+}
+
+function wordsPlan(split: 'festival' | 'accents', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
-  return { split: 'festival', classes, perClass: n, count: n * classes.length };
+  return { split, classes, perClass: n, count: n * classes.length };
 }
 
 /** 32-bit FNV-1a of a string: one independent seed per sample. */
@@ -116,7 +130,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -127,11 +141,12 @@ function voicesFor(split: KeywordSplit): Voice[] {
 
 /** Synthesizer settings of one take: a voice's pitch, speed and loudness vary take to take, as a person's do. */
 function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
-  const p: SpeechParams = { text: word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
+  const p: SpeechParams = { text: voice.lang ? respell(word, voice.lang) : word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
   if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
   // festival's one (male) speaker at any mean F0 from a low male to a high female voice
-  else if (voice.synth === 'festival') p.pitch = int(r, 75, 170);
-  else if (r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
+  else if (voice.role === 'festival') p.pitch = int(r, 75, 170);
+  // the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)
+  else if (voice.synth === 'flite' && r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
   if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);
   if (r.uniform() < 0.2) p.lowpassHz = int(r, 35, 75) * 100;

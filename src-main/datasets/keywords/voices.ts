@@ -28,6 +28,25 @@ export const ESPEAK_VARIANTS = [
  */
 export const FESTIVAL_VOICES = ['ked_diphone'] as const;
 
+/**
+ * festival's voices of other languages, speaking English words from a
+ * respelling in their own orthography (accents.ts): accented English by nine
+ * more speakers — women, men and a child, diphone and HMM synthesis — none of
+ * them flite's. Each keeps its own pitch (their intonation models differ).
+ */
+export const ACCENT_VOICES = [
+  { name: 'lp_diphone', lang: 'it' },
+  { name: 'pc_diphone', lang: 'it' },
+  { name: 'czech_dita', lang: 'cs' },
+  { name: 'czech_krb', lang: 'cs' },
+  { name: 'czech_machac', lang: 'cs' },
+  { name: 'czech_ph', lang: 'cs' },
+  { name: 'suo_fi_lj_diphone', lang: 'fi' },
+  { name: 'hy_fi_mv_diphone', lang: 'fi' },
+  { name: 'upc_ca_ona_hts', lang: 'ca' },
+] as const;
+export type AccentLanguage = (typeof ACCENT_VOICES)[number]['lang'];
+
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -40,8 +59,10 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), or the second training synthesizer (the festival split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival';
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split) or festival's other-language voices (the accents split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents';
+  /** accents: the language whose spelling the voice reads */
+  lang?: AccentLanguage;
 }
 
 /**
@@ -63,6 +84,7 @@ function buildVoices(): Voice[] {
   for (const f of FLITE_VOICES) out.push({ id: out.length, synth: 'flite', name: f, role: 'flite' });
   // after flite's, so every earlier group id stays what generator keywords-3 wrote
   for (const f of FESTIVAL_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festival' });
+  for (const a of ACCENT_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'accents', lang: a.lang });
   return out;
 }
 
