@@ -219,7 +219,13 @@ def evaluate(net, x, y, batch, qat):
     return acc, None
 
 
-def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_weight, qat, rng_seed):
+def distill_loss(student, teacher, temperature=2.0):
+    """Hinton's soft-target loss: KL(teacher ‖ student) at temperature T, scaled by T² (gradients as large as the hard loss's)."""
+    t = temperature
+    return F.kl_div(F.log_softmax(student / t, dim=1), F.softmax(teacher / t, dim=1), reduction='batchmean') * t * t
+
+
+def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_weight, qat, rng_seed, teacher=None):
     params = list(net.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
@@ -257,6 +263,10 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
                 bb = yb < n_cls
                 ce = F.cross_entropy(scores[bb], yb[bb], label_smoothing=0.05) if bool(bb.any()) else scores.sum() * 0
                 loss = ce + head(emb_f, yb, args.metric_weight) + l1_weight * l1
+                if teacher is not None and bool(bb.any()):
+                    with torch.no_grad():
+                        t_scores = teacher(xb)[0]
+                    loss = loss + args.qat_distill * distill_loss(scores[bb], t_scores[bb])
             else:
                 bb = torch.ones_like(yb, dtype=torch.bool)
                 loss = F.cross_entropy(scores, yb, label_smoothing=0.05) + args.metric_weight * head(emb_f, yb) + l1_weight * l1
@@ -289,6 +299,8 @@ def main():
     ap.add_argument('--qat-l1', type=float, default=2.0, help='activity L1 weight (QAT: mean activation level / 15)')
     ap.add_argument('--weight-decay', type=float, default=5e-4)
     ap.add_argument('--metric-weight', type=float, default=0.3)
+    ap.add_argument('--qat-distill', type=float, default=0.0,
+                    help='QAT: weight of a distillation loss from the float network (soft targets, T = 2); 0: none')
     ap.add_argument('--max-train', type=int, default=None, help='samples per epoch (default all)')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
@@ -344,7 +356,8 @@ def main():
         calibrate_steps(fnet, qnet, calib)
     qhead = AuxHeads(arch['embedding'], classes + n_aux, args.aux_weight) if n_aux > 0 else CosFace(arch['embedding'], classes)
     qhead.load_state_dict(head.state_dict())
-    run_phase('qat', qnet, qhead, x, y, vx, vy, args, args.qat_epochs, qpath, args.qat_lr, args.qat_l1, True, args.seed * 1000 + 500)
+    teacher = fnet.eval() if args.qat_distill > 0 else None
+    run_phase('qat', qnet, qhead, x, y, vx, vy, args, args.qat_epochs, qpath, args.qat_lr, args.qat_l1, True, args.seed * 1000 + 500, teacher)
     qat_acc, sparsity = evaluate(qnet, tx, ty, args.batch, True)
 
     export_onnx(qnet, shape, os.path.join(args.work, 'model.onnx'))
@@ -363,7 +376,7 @@ def main():
         'embeddingSize': arch['embedding'],
         'training': {
             'arch': arch, 'floatEpochs': args.epochs, 'qatEpochs': args.qat_epochs, 'batch': args.batch, 'lr': args.lr, 'qatLr': args.qat_lr,
-            'activityL1': args.l1, 'qatActivityL1': args.qat_l1, 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
+            'activityL1': args.l1, 'qatActivityL1': args.qat_l1, **({'qatDistillation': f'KL to the float network at T = 2, weight {args.qat_distill}'} if args.qat_distill > 0 else {}), 'metricLoss': f'cosface s=10 m=0.2 weight {args.metric_weight}',
             'labelSmoothing': 0.05, 'weightDecay': args.weight_decay, 'optimizer': 'AdamW, cosine schedule', 'augment': augment_description(args.task), 'seed': args.seed, 'trainSamples': int(backbone_train), 'trainSplits': ['train', *args.extra_train], 'maxTrainPerEpoch': args.max_train,
             'weightBits': {'first': 8, 'rest': 4}, 'activationBits': 4, 'torch': torch.__version__,
             **({'aux': {'classes': n_aux, 'samples': int(len(ay)), 'split': 'aux',
