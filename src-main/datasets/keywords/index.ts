@@ -65,7 +65,7 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   accentsPerClass?: number;
 }
 
-/** A split with its own shard key (aux, festival): adding or changing it leaves the other splits' shards alone. */
+/** A split with its own shard key (aux, festival, accents): adding or changing it leaves the other splits' shards alone. */
 interface KeyedSplit {
   plan: SplitPlan;
   keyFile: string;
