@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { datasetCommand } from '../../src-main/cli/commands/dataset';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
 import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, planAccents, planFestival, sampleSpec } from '../../src-main/datasets/keywords/plan';
@@ -99,4 +100,12 @@ test('the accents plan: command and unknown words by the other-language festival
     for (const w of HELD_OUT_WORDS) assert.throws(() => respell(w, a.lang), /no .* respelling of/);
   }
   assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
+});
+
+test('neurolive dataset keywords: --aux-per-word, --festival-per-class and --accents-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
+  await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--accents-per-class=-1']), /--accents-per-class must be a whole number from 0 to 100000, not '-1'/);
+  await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--festival-per-class', '0']), /dataset gesture: --festival-per-class is for the keywords dataset/);
+  const out = join(root, 'cli');
+  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0']), 0);
+  assert.deepEqual(Object.keys(readDatasetMeta(out).splits).sort(), ['fewshot', 'test', 'train', 'val']);
 });
