@@ -1,20 +1,23 @@
 /**
- * The time-channel binner's counting loop in WebAssembly (bin-kernel-wat.ts):
- * about twice as fast as the JavaScript loop (binRun in time-channel.ts),
- * which stays the reference and the path for short runs and where
- * WebAssembly is unavailable. The kernel has its own memory: a window's
- * counts are copied in when a run for it comes and stay there (resident) for
- * the following runs, until sync() copies them back — the binner syncs before
- * it emits a window, takes another path, or returns from push() — and the
- * events go through in chunks. So it pays off only when the events ahead in
- * the batch are many against the frame size (worthKernel).
+ * The time-channel binner's open windows in WebAssembly memory, counted there
+ * by its counting loop in WebAssembly (bin-kernel-wat.ts): binRun of
+ * time-channel.ts without JavaScript's bounds checks, about twice as fast,
+ * and count2, which counts a run into two sliding windows in one pass for
+ * little more than the cost of one.
  *
- * Two things keep the copies small. The frame area of the memory is all zero
- * between uses, so a window buffer the binner has not counted into yet (a
- * fresh one, all zeros) needs no copy in; and the kernel marks the 4 KB pages
- * it writes, so sync() copies back (and clears) only those. And one kernel is
- * kept between binners (acquire / release), so a new binner does not pay for
- * a new memory and its first-touch page faults (a 640×480 frame is 3 MB).
+ * A binner with an arena keeps each open window's counts in one of its slots
+ * (a view of the memory), so the kernel and the binner's JavaScript loops
+ * (filters, single events) both count in place: nothing is copied while a
+ * window is open. A lending consumer (pushEach) reads the slot itself; a
+ * consumer that keeps its frames (push) gets a copy. Events reach the memory
+ * in chunks, each copied once however many runs and windows read it.
+ *
+ * Every free slot is all zeros (the binner clears a slot as it gives it
+ * back), so a window needs no clearing when it opens. Arenas are pooled
+ * (acquire, and release at the binner's flush): a new memory and the first
+ * touch of its pages cost more than a short stream's binning (a 640×480 frame
+ * is 3 MB). The memory only grows in acquire, so slot views stay valid for the
+ * binner's life.
  */
 import { compileKernel, type CompiledKernel, instantiate, WASM_PAGE, type WasmMemory } from '../formats/wasm';
 import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
@@ -23,77 +26,86 @@ type CountFn = (
   X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
   pm: number, buf: number, chBase: number, clip1: number, out: number,
 ) => void;
+type Count2Fn = (
+  X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
+  pm: number, buf: number, chBase: number, clip1: number, out: number, buf2: number, chBase2: number, out2: number,
+) => void;
 
-/** events copied in per kernel call */
-const CHUNK = 16384;
-/** largest frame the kernel takes */
-const MAX_KERNEL_FRAME = 1 << 24;
-const PAGE_SHIFT = 12;
-// Memory layout: [0, 64) results; the page map (one byte per 4 KB page of the frame, at 64, as the
-// WAT expects); the event chunks; the frame area (`capacity` bytes); the lookup tables after it.
-const MAP_AT = 64;
-const MAP_LEN = MAX_KERNEL_FRAME >> PAGE_SHIFT;
-const X_AT = MAP_AT + MAP_LEN;
+/** events copied into the memory at a time */
+const CHUNK = 65536;
+/** the most memory the slots of one arena may take (more: the binner counts in JavaScript) */
+const MAX_SLOT_BYTES = 1 << 26;
+// Memory layout: [0, 32) results of count / count2; the event chunk (X, Y u16, P u8); the slots
+// (`capacity` bytes, all zero while free); the lookup tables after them.
+const OUT2_AT = 24;
+const X_AT = 32;
 const Y_AT = X_AT + 2 * CHUNK;
 const P_AT = Y_AT + 2 * CHUNK;
-const BUF_AT = P_AT + CHUNK;
+const SLOTS_AT = (P_AT + CHUNK + 63) & ~63;
 
 let compiled: CompiledKernel | null | undefined;
-/** the kernel last released, kept with its memory for the next binner */
-let idle: BinKernel | null = null;
+/** arenas released, kept with their memory for the next binners */
+const idle: BinArena[] = [];
+const MAX_IDLE = 2;
 
-export class BinKernel {
-  private readonly count: CountFn;
+export class BinArena {
+  private readonly count1: CountFn;
+  private readonly count2: Count2Fn;
   private readonly memory: WasmMemory;
   private bytes!: Uint8Array;
-  private u16!: Uint16Array;
   private outView!: Int32Array;
-  private map!: Uint8Array;
-  /** bytes of the frame area; all zero except the marked pages of the resident buffer */
+  /** bytes of the slot area, all zero except the slots in use */
   private capacity = 0;
-  private frameLen = 0;
+  private stride = 0;
+  private slots: Uint8Array[] = [];
+  /** 1 while slot i is taken */
+  private taken = new Uint8Array(0);
   /** the lookup tables now in memory (the binner's, which never change) and where */
   private xOff: Int32Array | null = null;
   private yOff: Int32Array | null = null;
   private xOffAt = 0;
   private yOffAt = 0;
-  /** the window buffer whose counts are in the kernel's memory (newer than its own), or null */
-  private resident: Uint8Array | null = null;
+  /** the batch events [evLo, evHi) of evX (and its y, p) are in the chunk */
+  private evX: Uint16Array | null = null;
+  private evLo = 0;
+  private evHi = 0;
 
   private constructor(k: CompiledKernel) {
-    const { memory, exports } = instantiate(k, BUF_AT);
+    const { memory, exports } = instantiate(k, SLOTS_AT);
     this.memory = memory;
-    this.count = exports.count as CountFn;
+    this.count1 = exports.count as CountFn;
+    this.count2 = exports.count2 as Count2Fn;
     this.views();
   }
 
   /**
-   * A kernel set up for these lookup tables and frame size (the one kept from
-   * the last release when there is one), or null: no WebAssembly, or a frame
-   * too large. Give it back with release() when done (it is then synced).
+   * An arena of `slots` frames of `frameLen` values for these lookup tables
+   * (a released one when there is one), or null: no WebAssembly, or the slots
+   * would be too large. Give it back with release() once every slot is free.
    */
-  static acquire(xOff: Int32Array, yOff: Int32Array, frameLen: number): BinKernel | null {
-    if (frameLen > MAX_KERNEL_FRAME) return null;
+  static acquire(xOff: Int32Array, yOff: Int32Array, frameLen: number, slots: number): BinArena | null {
+    const stride = (frameLen + 63) & ~63;
+    if (stride * slots > MAX_SLOT_BYTES) return null;
     if (compiled === undefined) compiled = compileKernel(BIN_KERNEL_WASM_BASE64);
     if (!compiled) return null;
-    const k = idle ?? new BinKernel(compiled);
-    idle = null;
-    k.configure(xOff, yOff, frameLen);
-    return k;
+    const a = idle.pop() ?? new BinArena(compiled);
+    a.configure(xOff, yOff, frameLen, stride, slots);
+    return a;
   }
 
-  /** Syncs and keeps this kernel for the next acquire; do not use it afterwards. */
+  /**
+   * Keeps this arena for the next acquire when every slot has been given back
+   * (so all are zero); one with a slot still taken is left to the garbage
+   * collector. Do not use it afterwards.
+   */
   release(): void {
-    this.sync();
-    idle = this;
+    this.evX = null;
+    if (!this.taken.includes(1) && idle.length < MAX_IDLE) idle.push(this);
   }
 
   private views(): void {
-    const b = this.memory.buffer;
-    this.bytes = new Uint8Array(b);
-    this.u16 = new Uint16Array(b);
-    this.outView = new Int32Array(b, 0, 5);
-    this.map = new Uint8Array(b, MAP_AT, MAP_LEN);
+    this.bytes = new Uint8Array(this.memory.buffer);
+    this.outView = new Int32Array(this.memory.buffer, 0, 8);
   }
 
   private ensure(bytes: number): void {
@@ -103,17 +115,17 @@ export class BinKernel {
     this.views();
   }
 
-  private configure(xOff: Int32Array, yOff: Int32Array, frameLen: number): void {
-    if (frameLen > this.capacity) {
-      // the frame area grows over the old tables: clear that part, the tables move behind it
-      this.ensure(BUF_AT + frameLen);
-      this.bytes.fill(0, BUF_AT + this.capacity, BUF_AT + frameLen);
-      this.capacity = frameLen;
+  private configure(xOff: Int32Array, yOff: Int32Array, frameLen: number, stride: number, slots: number): void {
+    const need = stride * slots;
+    if (need > this.capacity) {
+      // the slot area grows over the old tables: clear that part, the tables move behind it
+      this.ensure(SLOTS_AT + need);
+      this.bytes.fill(0, SLOTS_AT + this.capacity, SLOTS_AT + need);
+      this.capacity = need;
       this.xOff = this.yOff = null;
     }
-    this.frameLen = frameLen;
     if (this.xOff !== xOff || this.yOff !== yOff) {
-      const at = (BUF_AT + this.capacity + 7) & ~7;
+      const at = SLOTS_AT + this.capacity;
       this.ensure(at + 4 * (xOff.length + yOff.length));
       this.xOffAt = at;
       this.yOffAt = at + 4 * xOff.length;
@@ -122,70 +134,100 @@ export class BinKernel {
       this.xOff = xOff;
       this.yOff = yOff;
     }
+    this.stride = stride;
+    this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, SLOTS_AT + i * stride, frameLen));
+    this.taken = new Uint8Array(slots);
+    this.evX = null;
   }
 
-  /** Whether `buf`'s counts are in the kernel's memory (then every run for it must come here until sync). */
-  holds(buf: Uint8Array): boolean {
-    return this.resident === buf;
+  /** A free slot's index (its view, slot(i), is all zeros), or −1 when all are taken. */
+  take(): number {
+    const i = this.taken.indexOf(0);
+    if (i >= 0) this.taken[i] = 1;
+    return i;
   }
 
-  /**
-   * Whether a run of `events`, with `ahead` events left in the batch (the run
-   * included), repays copying a frame in and out: the buffer stays resident
-   * for the rest of the batch's runs.
-   */
-  worthKernel(events: number, ahead: number): boolean {
-    return events >= 512 && (this.resident !== null || 8 * ahead >= this.frameLen);
+  slot(i: number): Uint8Array {
+    return this.slots[i];
   }
 
-  /** Copies the resident counts back to their buffer (the pages written) and clears them here; the kernel then holds none. */
-  sync(): void {
-    const r = this.resident;
-    if (r === null) return;
-    const bytes = this.bytes, map = this.map;
-    const pages = (r.length + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
-    for (let p = 0; p < pages; p++) {
-      if (map[p] === 0) continue;
-      let q = p + 1;
-      while (q < pages && map[q] !== 0) q++;
-      const lo = p << PAGE_SHIFT, hi = Math.min(q << PAGE_SHIFT, r.length);
-      r.set(bytes.subarray(BUF_AT + lo, BUF_AT + hi), lo);
-      bytes.fill(0, BUF_AT + lo, BUF_AT + hi);
-      map.fill(0, p, q);
-      p = q;
+  /** The slot whose view `buf` is, or −1. */
+  indexOf(buf: Uint8Array): number {
+    return this.slots.indexOf(buf);
+  }
+
+  isTaken(i: number): boolean {
+    return this.taken[i] === 1;
+  }
+
+  /** Clears a taken slot and frees it. */
+  give(i: number): void {
+    if (this.taken[i] !== 1) return;
+    this.slots[i].fill(0);
+    this.taken[i] = 0;
+  }
+
+  /** The binner starts on a new batch: the chunk's events are stale (a caller may refill the same arrays). */
+  newBatch(): void {
+    this.evX = null;
+  }
+
+  /** Makes events [from, …) of the batch readable in the chunk; returns how many from `from` on are there (≤ to − from). */
+  private load(X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number): number {
+    if (this.evX !== X || from < this.evLo || from >= this.evHi) {
+      const e = Math.min(X.length, from + CHUNK);
+      new Uint16Array(this.memory.buffer, X_AT, e - from).set(X.subarray(from, e));
+      new Uint16Array(this.memory.buffer, Y_AT, e - from).set(Y.subarray(from, e));
+      this.bytes.set(Pol.subarray(from, e), P_AT);
+      this.evX = X;
+      this.evLo = from;
+      this.evHi = e;
     }
-    this.resident = null;
+    return Math.min(to, this.evHi) - from;
   }
 
   /**
-   * binRun of time-channel.ts, same arguments and results, on this kernel;
-   * `buf`'s counts are up to date after sync(). `fresh`: buf is all zeros
-   * (nothing to copy in).
+   * binRun of time-channel.ts, same arguments and results, counting into
+   * slot `slot` in place.
    */
   binRun(
     X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
-    sw1: number, sh1: number, pm: number, buf: Uint8Array, fresh: boolean, chBase: number, clip1: number, out: Int32Array,
+    sw1: number, sh1: number, pm: number, slot: number, chBase: number, clip1: number, out: Int32Array,
   ): Int32Array {
-    if (buf.length !== this.frameLen) throw new RangeError(`BinKernel: a buffer of ${buf.length} values, set up for ${this.frameLen}`);
-    const bytes = this.bytes;
-    if (this.resident !== buf) {
-      this.sync();
-      if (!fresh) {
-        bytes.set(buf, BUF_AT);
-        this.map.fill(1, 0, (buf.length + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT);
-      }
-      this.resident = buf;
-    }
     out.fill(0);
-    for (let j = from; j < to; j += CHUNK) {
-      const e = Math.min(to, j + CHUNK);
-      this.u16.set(X.subarray(j, e), X_AT >>> 1);
-      this.u16.set(Y.subarray(j, e), Y_AT >>> 1);
-      bytes.set(Pol.subarray(j, e), P_AT);
-      this.count(X_AT, Y_AT, P_AT, e - j, sw1, sh1, this.xOffAt, this.yOffAt, pm, BUF_AT, chBase, clip1, 0);
-      const o = this.outView;
+    const o = this.outView, buf = SLOTS_AT + slot * this.stride;
+    for (let j = from; j < to;) {
+      const m = this.load(X, Y, Pol, j, to);
+      const at = j - this.evLo;
+      this.count1(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, buf, chBase, clip1, 0);
       for (let k = 0; k < 5; k++) out[k] += o[k];
+      j += m;
     }
     return out;
+  }
+
+  /**
+   * The run counted into two slots at once (channels from chA in slotA, from
+   * chB in slotB). out gets binRun's results for slotA; outB[0..1] the
+   * saturation tallies for slotB (saturated, saturated ON) — the other
+   * tallies are the same for both.
+   */
+  binRun2(
+    X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
+    sw1: number, sh1: number, pm: number, slotA: number, chA: number, slotB: number, chB: number, clip1: number,
+    out: Int32Array, outB: Int32Array,
+  ): void {
+    out.fill(0);
+    outB.fill(0);
+    const o = this.outView, bufA = SLOTS_AT + slotA * this.stride, bufB = SLOTS_AT + slotB * this.stride;
+    for (let j = from; j < to;) {
+      const m = this.load(X, Y, Pol, j, to);
+      const at = j - this.evLo;
+      this.count2(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, bufA, chA, clip1, 0, bufB, chB, OUT2_AT);
+      for (let k = 0; k < 5; k++) out[k] += o[k];
+      outB[0] += o[6];
+      outB[1] += o[7];
+      j += m;
+    }
   }
 }

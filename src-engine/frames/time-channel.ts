@@ -12,7 +12,7 @@
 // as an event at or after its end arrives. See docs/FRAMES.md.
 import type { EventBatch, Geometry } from '../events/batch';
 import { sliceBatch } from '../events/batch';
-import { BinKernel } from './bin-kernel';
+import { BinArena } from './bin-kernel';
 import { ActivityFilter, checkMask } from './filters';
 import type { Roi, Size } from './spatial';
 import { floorDiv } from './to-frame';
@@ -65,10 +65,15 @@ export interface TimeChannelFrame {
   eventsKept: number;
 }
 
-/** Where completed windows go: an array (push, advanceTo, flush) or a lending consumer (pushEach). */
+/** Where completed windows go: an array (push, advanceTo, flush: frames it keeps) or a lending consumer (pushEach). */
 interface FrameSink {
   push(frame: TimeChannelFrame): unknown;
+  /** reads each frame during push only (so it may get a window's own buffer, not a copy) */
+  readonly lends?: boolean;
 }
+
+/** Runs shorter than this are counted by the JavaScript loop: a WebAssembly call and an event copy cost about that much. */
+const MIN_KERNEL_RUN = 32;
 
 const MAX_WINDOW_US = 2 ** 40; // keeps (t − start) · bins exact in doubles
 const MAX_FRAME_VALUES = 2 ** 30;
@@ -132,7 +137,7 @@ function sortedRunEnd(T: Float64Array, i: number, n: number, ws: number, dEnd: n
 /**
  * Counts events [from, to) of one bin into buf (no filters): the branch-free
  * body of pushDisjoint. Results go to out (see TimeChannelBinner.runOut).
- * BinKernel runs the same loop in WebAssembly on long runs.
+ * BinArena runs the same loop in WebAssembly on all but short runs.
  */
 export function binRun(
   X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
@@ -199,10 +204,12 @@ export class TimeChannelBinner {
   private readonly runOut = new Int32Array(5);
   /** per slot: the bin of the run slidingRunEnd found */
   private readonly runBin: Int32Array;
-  /** per slot: 1 while its buffer is all zeros (nothing counted into it yet; the kernel then copies nothing in) */
-  private readonly fresh: Uint8Array;
-  /** the WebAssembly counting loop, acquired on a push's first long run and released when the push returns */
-  private kernel: BinKernel | null = null;
+  /** the open windows' buffers in WebAssembly memory, where the kernel counts (null: JavaScript buffers; undefined: not chosen yet) */
+  private arena: BinArena | null | undefined = undefined;
+  /** per slot: the arena slot holding its buffer, or −1 (a JavaScript buffer) */
+  private readonly arenaSlot: Int32Array;
+  /** BinArena.binRun2's tallies for the second window */
+  private readonly runOutB = new Int32Array(2);
 
   private t0 = NaN;
   private nextK = 0; // oldest window not yet emitted
@@ -251,7 +258,7 @@ export class TimeChannelBinner {
 
     this.ring = Math.ceil(this.windowUs / this.hopUs) + 1;
     this.bufs = new Array<Uint8Array | null>(this.ring).fill(null);
-    this.fresh = new Uint8Array(this.ring);
+    this.arenaSlot = new Int32Array(this.ring).fill(-1);
     this.runBin = new Int32Array(this.ring);
     this.slotStart = new Float64Array(this.ring);
     this.winIn = new Float64Array(this.ring);
@@ -280,9 +287,13 @@ export class TimeChannelBinner {
    */
   pushEach(batch: EventBatch, use: (frame: TimeChannelFrame) => void): void {
     this.pushTo(batch, {
+      lends: true,
       push: (frame: TimeChannelFrame) => {
-        use(frame);
-        this.recycle(frame.data);
+        try {
+          use(frame);
+        } finally {
+          this.recycle(frame.data);
+        }
       },
     });
   }
@@ -293,16 +304,9 @@ export class TimeChannelBinner {
     if (n === 0) return;
     if (Number.isNaN(this.t0)) this.start(batch.t[0]);
     this.eventsIn += n;
-    try {
-      if (this.hopUs >= this.windowUs) this.pushDisjoint(batch, out);
-      else this.pushSliding(batch, out);
-    } finally {
-      // between calls every count is in the window buffers (a caller may read the open ones)
-      if (this.kernel !== null) {
-        this.kernel.release();
-        this.kernel = null;
-      }
-    }
+    this.arena?.newBatch();
+    if (this.hopUs >= this.windowUs) this.pushDisjoint(batch, out);
+    else this.pushSliding(batch, out);
   }
 
   /**
@@ -334,8 +338,14 @@ export class TimeChannelBinner {
       if (this.topK >= 0) this.emitNext(out);
       else this.emitEmpty(0, out);
     }
-    for (let k = this.nextK; k <= this.topK; k++) this.drops.afterLastWindow += this.winFirst[k % this.ring];
+    for (let k = this.nextK; k <= this.topK; k++) {
+      const s = k % this.ring;
+      this.drops.afterLastWindow += this.winFirst[s];
+      this.freeBuffer(s);
+    }
     this.nextK = this.topK + 1;
+    this.arena?.release();
+    this.arena = null;
     return out;
   }
 
@@ -349,6 +359,12 @@ export class TimeChannelBinner {
    */
   recycle(data: Uint8Array): void {
     if (data.length !== this.frameLen) throw new RangeError(`TimeChannelBinner.recycle: ${data.length} values, a frame has ${this.frameLen}`);
+    const a = this.arena ? this.arena.indexOf(data) : -1;
+    if (a >= 0) {
+      // a lent window buffer (pushEach): cleared and free for the next window, unless a window holds it
+      if (!this.arenaSlot.includes(a)) this.arena!.give(a);
+      return;
+    }
     if (data === this.zeroFrame || this.spare.length >= this.ring) return;
     if (this.spare.includes(data) || this.bufs.includes(data)) return;
     this.spare.push(data);
@@ -447,11 +463,9 @@ export class TimeChannelBinner {
           keptOn += pp;
         }
       } else {
-        // a buffer resident in the kernel takes every run (its counts there are newer), short ones too
-        let kernel = this.kernel;
-        if (kernel === null && i - segStart >= 512) kernel = this.kernel = BinKernel.acquire(xOff, yOff, this.frameLen);
-        const r = kernel !== null && (kernel.holds(buf) || kernel.worthKernel(i - segStart, n - segStart))
-          ? kernel.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, buf, this.fresh[slot] === 1, chBase, clip - 1, this.runOut)
+        const a = this.arenaSlot[slot];
+        const r = a >= 0 && i - segStart >= MIN_KERNEL_RUN
+          ? this.arena!.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, a, chBase, clip - 1, this.runOut)
           : binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
         oob += r[0];
         roiN += r[1];
@@ -465,8 +479,6 @@ export class TimeChannelBinner {
         // batch contract) could leave T[i] out of its own bin: it goes the general way, so the loop advances.
         this.storeCounts(oob, roiN, ooo, tMax);
         oob = roiN = ooo = 0;
-        this.kernel?.sync();
-        this.fresh.fill(0);
         this.pushSliding(sliceBatch(b, i, i + 1), out);
         tMax = this.tMax;
         i++;
@@ -481,7 +493,6 @@ export class TimeChannelBinner {
   /** A run of `events` (kept of them counted, keptOn of those ON) went into the window in `slot`, channels from chBase. */
   private tallyRun(slot: number, chBase: number, events: number, kept: number, keptOn: number): void {
     const at = slot * this.channels + chBase;
-    this.fresh[slot] = 0;
     this.winIn[slot] += events;
     this.winKept[slot] += kept;
     this.winChannel[at] += kept - keptOn; // OFF, or both when P = 1 (keptOn stays 0)
@@ -589,31 +600,48 @@ export class TimeChannelBinner {
     return e;
   }
 
-  /** Counts the run found by slidingRunEnd into every open window; returns binRun's results (out of bounds, outside ROI first). */
+  /**
+   * Counts the run found by slidingRunEnd into every open window: two at a time
+   * by the kernel where their buffers are in the arena, else window by window.
+   * Returns binRun's results (out of bounds, outside ROI first).
+   */
   private countSlidingRun(X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number): Int32Array {
-    const ring = this.ring, C = this.channels, P = this.polarities, pm = P - 1;
-    const out = this.runOut;
-    // A long run goes to the WebAssembly kernel, synced at once (the next run is for another window, and
-    // the event-by-event loop writes the buffers directly): copying a frame in and out repays ~16 events a value.
+    const ring = this.ring, P = this.polarities, pm = P - 1, sw1 = this.sw - 1, sh1 = this.sh - 1, clip1 = this.clip - 1;
+    const out = this.runOut, outB = this.runOutB, arena = this.arena, arenaSlot = this.arenaSlot;
     const len = to - from;
-    const kernel = len >= 512 && 16 * len >= this.frameLen ? (this.kernel ??= BinKernel.acquire(this.xOff, this.yOff, this.frameLen)) : null;
+    const useKernel = arena != null && len >= MIN_KERNEL_RUN;
     let kept = 0;
     for (let k = this.nextK; k <= this.topK; k++) {
       const s = k % ring;
       const chBase = this.runBin[s] * P;
-      const buf = this.bufs[s]!;
-      const r = kernel !== null
-        ? kernel.binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, pm, buf, this.fresh[s] === 1, chBase, this.clip - 1, out)
-        : binRun(X, Y, Pol, from, to, this.sw - 1, this.sh - 1, this.xOff, this.yOff, pm, buf, chBase, this.clip - 1, out);
+      const a = arenaSlot[s];
+      if (useKernel && a >= 0 && k < this.topK && arenaSlot[(k + 1) % ring] >= 0) {
+        // this window and the next in one pass
+        const s2 = (k + 1) % ring;
+        const ch2 = this.runBin[s2] * P;
+        arena.binRun2(X, Y, Pol, from, to, sw1, sh1, pm, a, chBase, arenaSlot[s2], ch2, clip1, out, outB);
+        kept = len - out[0] - out[1];
+        this.tallySlidingRun(s, chBase, len, kept, out[2], out[3], out[4]);
+        this.tallySlidingRun(s2, ch2, len, kept, out[2], outB[0], outB[1]);
+        k++;
+        continue;
+      }
+      const r = useKernel && a >= 0
+        ? arena.binRun(X, Y, Pol, from, to, sw1, sh1, pm, a, chBase, clip1, out)
+        : binRun(X, Y, Pol, from, to, sw1, sh1, this.xOff, this.yOff, pm, this.bufs[s]!, chBase, clip1, out);
       kept = len - r[0] - r[1];
-      const ov = s * C + chBase;
-      this.overflow[ov] += r[3] - r[4];
-      if (P === 2) this.overflow[ov + 1] += r[4];
-      this.tallyRun(s, chBase, len, kept, r[2]);
-      kernel?.sync();
+      this.tallySlidingRun(s, chBase, len, kept, r[2], r[3], r[4]);
     }
     this.winFirst[this.nextK % ring] += kept; // every event of the run first lies in window nextK
     return out; // the spatial drops are the same for every window: the caller counts them once
+  }
+
+  /** tallyRun plus the run's saturated events (sat of them, satOn ON) for the window in `slot`. */
+  private tallySlidingRun(slot: number, chBase: number, events: number, kept: number, keptOn: number, sat: number, satOn: number): void {
+    const ov = slot * this.channels + chBase;
+    this.overflow[ov] += sat - satOn;
+    if (this.polarities === 2) this.overflow[ov + 1] += satOn;
+    this.tallyRun(slot, chBase, events, kept, keptOn);
   }
 
   /** Moves the hot loops' local counters into the binner. */
@@ -660,10 +688,7 @@ export class TimeChannelBinner {
     const kHi = floorDiv(t - t0, hop);
     for (let k = this.topK + 1; k <= kHi; k++) {
       const s = k % this.ring;
-      const reused = this.spare.pop();
-      if (reused !== undefined) reused.fill(0);
-      this.bufs[s] = reused ?? new Uint8Array(this.frameLen);
-      this.fresh[s] = 1;
+      this.takeBuffer(s);
       this.slotStart[s] = t0 + k * hop;
       this.winIn[s] = 0;
       this.winKept[s] = 0;
@@ -675,8 +700,33 @@ export class TimeChannelBinner {
     this.openAt = t0 + (this.topK + 1) * hop;
   }
 
+  /** An all-zero buffer for the window opening in `slot`: an arena slot when there is one, else a recycled or new array. */
+  private takeBuffer(s: number): void {
+    if (this.arena === undefined) {
+      // chosen once, at the first window; the filters' event-by-event loops never use the kernel
+      const filtering = this.hot !== null || this.activity !== null;
+      this.arena = filtering ? null : BinArena.acquire(this.xOff, this.yOff, this.frameLen, this.ring + 1);
+    }
+    const a = this.arena !== null ? this.arena.take() : -1;
+    this.arenaSlot[s] = a;
+    if (a >= 0) {
+      this.bufs[s] = this.arena!.slot(a);
+      return;
+    }
+    const reused = this.spare.pop();
+    if (reused !== undefined) reused.fill(0);
+    this.bufs[s] = reused ?? new Uint8Array(this.frameLen);
+  }
+
+  /** Drops the buffer of the window in `slot` (an arena slot is cleared and freed). */
+  private freeBuffer(s: number): void {
+    const a = this.arenaSlot[s];
+    this.arenaSlot[s] = -1;
+    this.bufs[s] = null;
+    if (a >= 0) this.arena!.give(a);
+  }
+
   private emitNext(out: FrameSink): void {
-    this.kernel?.sync();
     const k = this.nextK;
     const s = k % this.ring;
     const C = this.channels;
@@ -685,8 +735,17 @@ export class TimeChannelBinner {
       this.channelCounts[c] += counted;
       this.channelClipped[c] += counted - this.overflow[s * C + c];
     }
-    const data = this.bufs[s] ?? this.zeros();
+    let data = this.bufs[s] ?? this.zeros();
+    const a = this.arenaSlot[s];
     this.bufs[s] = null; // before out.push: a lending sink recycles the buffer at once
+    this.arenaSlot[s] = -1;
+    if (a >= 0 && !out.lends) {
+      // a sink that keeps its frames gets a copy; the arena slot is cleared for the next window
+      const copy = this.spare.pop() ?? new Uint8Array(this.frameLen);
+      copy.set(data);
+      this.arena!.give(a);
+      data = copy;
+    }
     this.eventsKept += this.winFirst[s];
     this.windowsEmitted++;
     this.nextK = k + 1;

@@ -118,20 +118,27 @@ export class ModelInputEncoder {
     return (this.mediaBinner ??= this.makeBinner({ width: e.sensorWidth, height: e.sensorHeight }));
   }
 
-  /** The binner's frames as model input (copied or re-laid out), their buffers given back to the binner. */
+  /** A binner frame as model input, copied or re-laid out (the binner reuses its buffer). */
+  private toModel(f: TimeChannelFrame): ModelFrame {
+    const e = this.encoding;
+    const data = e.layout === 'time-rows' ? timeRowsLayout(f.data, e.width, e.bins, e.polarities) : f.data.slice();
+    return { index: f.index, tStartUs: f.tStartUs, tEndUs: f.tEndUs, data, shape: this.inputShape, events: f.eventsKept };
+  }
+
+  /** Frames a binner handed out (advanceTo, flush) as model input, their buffers given back to it. */
   private collect(binner: TimeChannelBinner, frames: TimeChannelFrame[]): ModelFrame[] {
-    const e = this.encoding, out: ModelFrame[] = [];
-    for (const f of frames) {
-      const data = e.layout === 'time-rows' ? timeRowsLayout(f.data, e.width, e.bins, e.polarities) : f.data.slice();
+    return frames.map((f) => {
+      const m = this.toModel(f);
       binner.recycle(f.data);
-      out.push({ index: f.index, tStartUs: f.tStartUs, tEndUs: f.tEndUs, data, shape: this.inputShape, events: f.eventsKept });
-    }
-    return out;
+      return m;
+    });
   }
 
   /** Events from a recording or an event camera; returns the frames they completed. */
   pushEvents(batch: EventBatch): ModelFrame[] {
-    return this.collect(this.eventBinner, this.eventBinner.push(batch));
+    const out: ModelFrame[] = [];
+    this.eventBinner.pushEach(batch, (f) => out.push(this.toModel(f)));
+    return out;
   }
 
   /**
@@ -179,9 +186,8 @@ export class ModelInputEncoder {
   /** Bins media events, then closes the windows that end by `settledUs` (no later event can fall in them). */
   private mediaFrames(events: EventBatch, settledUs: number): void {
     const binner = this.media();
-    const frames = binner.push(events);
-    if (this.opts.closeOnMediaClock !== false && Number.isFinite(settledUs)) frames.push(...binner.advanceTo(settledUs));
-    if (frames.length) this.pending.push(...this.collect(binner, frames));
+    binner.pushEach(events, (f) => this.pending.push(this.toModel(f)));
+    if (this.opts.closeOnMediaClock !== false && Number.isFinite(settledUs)) this.pending.push(...this.collect(binner, binner.advanceTo(settledUs)));
   }
 
   /** Frames completed by pushVideo / pushAudio since the last call. */

@@ -1,8 +1,10 @@
-// The binner's WebAssembly counting loop (BinKernel): the committed binary is
-// the build of the committed source, and it counts exactly as the JavaScript
-// binRun does (counts, saturation, outside-sensor and outside-ROI tallies) on
-// random events, geometries, ROIs, clips and polarities; the binner gives the
-// same frames with and without it.
+// The binner's window buffers in WebAssembly memory and its counting loop
+// there (BinArena): the committed binary is the build of the committed source;
+// binRun and binRun2 count exactly as the JavaScript binRun does (counts,
+// saturation, outside-sensor and outside-ROI tallies) on random events,
+// geometries, ROIs, clips and polarities; arena slots come back clean; the
+// binner gives the same frames with the kernel, with its JavaScript loop on
+// arena slots, and with plain JavaScript buffers.
 //
 // Regenerate the binary after editing bin-kernel-wat.ts:
 //   node --import tsx test/frames/bin-kernel.test.ts --write
@@ -10,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { BinKernel } from '../../src-engine/frames/bin-kernel';
+import { BinArena } from '../../src-engine/frames/bin-kernel';
 import { BIN_KERNEL_WASM_BASE64 } from '../../src-engine/frames/bin-kernel-binary';
 import { BIN_KERNEL_WAT } from '../../src-engine/frames/bin-kernel-wat';
 import { axisTable, resolveRoi } from '../../src-engine/frames/spatial';
@@ -41,58 +43,79 @@ if (process.argv.includes('--write')) {
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   });
 
-  test('BinKernel.binRun == binRun (JavaScript) on random runs, bit for bit', () => {
+  type Setup = typeof setup extends fc.Arbitrary<infer T> ? T : never;
+
+  /** A random case: geometry, ROI, tables, and events clustered on few pixels (so counts saturate) plus some outside the sensor. */
+  function makeCase(s: Setup) {
+    const rw = Math.max(1, Math.floor(s.sw * s.roiFrac[2])), rh = Math.max(1, Math.floor(s.sh * s.roiFrac[2]));
+    const roi = resolveRoi({ width: s.sw, height: s.sh }, { x: Math.floor((s.sw - rw) * s.roiFrac[0]), y: Math.floor((s.sh - rh) * s.roiFrac[1]), width: rw, height: rh });
+    const ch = s.bins * s.P;
+    const xOff = axisTable(s.sw, roi.x, roi.width, s.outW, ch);
+    const yOff = axisTable(s.sh, roi.y, roi.height, s.outH, s.outW * ch);
+    const frameLen = s.outW * s.outH * ch;
+    let r = s.seed;
+    const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
+    const X = new Uint16Array(s.n), Y = new Uint16Array(s.n), Pol = new Uint8Array(s.n);
+    for (let j = 0; j < s.n; j++) {
+      X[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sw + 2, 8 + rnd(s.sw)));
+      Y[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sh + 2, 8 + rnd(s.sh)));
+      Pol[j] = rnd(2) === 0 ? 0 : 1 + rnd(255); // any non-zero byte is ON
+    }
+    /** a frame with some counts already in it */
+    const start = () => {
+      const f = new Uint8Array(frameLen);
+      for (let i = 0; i < frameLen; i++) f[i] = rnd(3) === 0 ? rnd(s.clip + 1) : 0;
+      return f;
+    };
+    return { xOff, yOff, frameLen, X, Y, Pol, rnd, start };
+  }
+
+  test('BinArena.binRun and binRun2 == binRun (JavaScript) on random runs, bit for bit', () => {
     fc.assert(
       fc.property(setup, (s) => {
-        const rw = Math.max(1, Math.floor(s.sw * s.roiFrac[2])), rh = Math.max(1, Math.floor(s.sh * s.roiFrac[2]));
-        const roi = resolveRoi({ width: s.sw, height: s.sh }, { x: Math.floor((s.sw - rw) * s.roiFrac[0]), y: Math.floor((s.sh - rh) * s.roiFrac[1]), width: rw, height: rh });
-        const ch = s.bins * s.P;
-        const xOff = axisTable(s.sw, roi.x, roi.width, s.outW, ch);
-        const yOff = axisTable(s.sh, roi.y, roi.height, s.outH, s.outW * ch);
-        const frameLen = s.outW * s.outH * ch;
-        const k = BinKernel.acquire(xOff, yOff, frameLen);
-        assert.ok(k, 'WebAssembly is available in Node');
-        // events clustered on few pixels (so counts saturate) plus some outside the sensor
-        let r = s.seed;
-        const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
-        const X = new Uint16Array(s.n), Y = new Uint16Array(s.n), Pol = new Uint8Array(s.n);
-        for (let j = 0; j < s.n; j++) {
-          X[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sw + 2, 8 + rnd(s.sw)));
-          Y[j] = rnd(10) === 0 ? rnd(65536) : rnd(Math.min(s.sh + 2, 8 + rnd(s.sh)));
-          Pol[j] = rnd(2) === 0 ? 0 : 1 + rnd(255); // any non-zero byte is ON
-        }
-        const bin = rnd(s.bins);
-        const a = new Uint8Array(frameLen), b = new Uint8Array(frameLen);
-        for (let i = 0; i < frameLen; i++) a[i] = b[i] = rnd(3) === 0 ? rnd(s.clip + 1) : 0;
+        const { xOff, yOff, frameLen, X, Y, Pol, rnd, start } = makeCase(s);
+        const arena = BinArena.acquire(xOff, yOff, frameLen, 3);
+        assert.ok(arena, 'WebAssembly is available in Node');
+        const [a, b, c] = [arena.take(), arena.take(), arena.take()];
+        assert.deepEqual([a, b, c], [0, 1, 2]);
+        assert.equal(arena.take(), -1, 'three slots, all taken');
+        for (const i of [a, b, c]) assert.ok(arena.slot(i).every((v) => v === 0), 'a free slot is all zeros');
+        const sw1 = s.sw - 1, sh1 = s.sh - 1, pm = s.P - 1, clip1 = s.clip - 1;
+        const binA = rnd(s.bins), binB = rnd(s.bins);
+        const wantA = start(), startB = start();
+        arena.slot(a).set(wantA);
+        arena.slot(b).set(startB);
         const from = Math.min(s.n, rnd(5)), to = s.n;
-        const outJs = binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, xOff, yOff, s.P - 1, a, bin * s.P, s.clip - 1, new Int32Array(5));
-        // the run split in two at a random point: the buffer stays resident in the kernel between them
+        const outA = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantA, binA * s.P, clip1, new Int32Array(5));
+        // slot a by binRun in two pieces (the second reads the chunk the first loaded), slot b with it by binRun2
         const mid = from + rnd(to - from + 1);
-        const outK = k.binRun(X, Y, Pol, from, mid, s.sw - 1, s.sh - 1, s.P - 1, b, false, bin * s.P, s.clip - 1, new Int32Array(5)).slice();
-        const outK2 = k.binRun(X, Y, Pol, mid, to, s.sw - 1, s.sh - 1, s.P - 1, b, false, bin * s.P, s.clip - 1, new Int32Array(5));
-        outK.forEach((v, i) => (outK[i] = v + outK2[i]));
-        k.sync();
-        assert.deepEqual(outK, outJs);
-        assert.deepEqual(b, a);
-        // another buffer takes the kernel: the first keeps its counts, the second (fresh: all zeros,
-        // not copied in) gets its own, although b's counts were in the kernel's memory just before
-        const c = new Uint8Array(frameLen);
-        k.binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, s.P - 1, c, true, bin * s.P, s.clip - 1, new Int32Array(5));
-        k.sync();
-        assert.deepEqual(b, a);
-        const d = new Uint8Array(frameLen);
-        binRun(X, Y, Pol, from, to, s.sw - 1, s.sh - 1, xOff, yOff, s.P - 1, d, bin * s.P, s.clip - 1, new Int32Array(5));
-        assert.deepEqual(c, d);
-        // the kernel is kept for the next case (another geometry): its memory must come back clean
-        k.release();
+        const got = arena.binRun(X, Y, Pol, from, mid, sw1, sh1, pm, a, binA * s.P, clip1, new Int32Array(5)).slice();
+        const got2 = arena.binRun(X, Y, Pol, mid, to, sw1, sh1, pm, a, binA * s.P, clip1, new Int32Array(5));
+        got.forEach((v, i) => (got[i] = v + got2[i]));
+        assert.deepEqual(got, outA);
+        assert.deepEqual(arena.slot(a), wantA);
+        assert.deepEqual(arena.slot(b), startB, 'another slot is untouched');
+        // binRun2: slot b from its start values and slot c from zeros, in one pass
+        const wantB = startB.slice(), wantC = new Uint8Array(frameLen);
+        const oB = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantB, binB * s.P, clip1, new Int32Array(5));
+        const oC = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantC, binA * s.P, clip1, new Int32Array(5));
+        const out = new Int32Array(5), out2 = new Int32Array(2);
+        arena.binRun2(X, Y, Pol, from, to, sw1, sh1, pm, b, binB * s.P, c, binA * s.P, clip1, out, out2);
+        assert.deepEqual(out, oB);
+        assert.deepEqual(out2, oC.slice(3, 5));
+        assert.deepEqual(arena.slot(b), wantB);
+        assert.deepEqual(arena.slot(c), wantC);
+        // the arena goes back to the pool for the next case (another geometry): its slots must come back clean
+        for (const i of [a, b, c]) arena.give(i);
+        arena.release();
       }),
       { numRuns: 60 },
     );
   });
 
-  test('a released kernel comes back clean for a binner of another geometry, fresh buffers included', () => {
-    // big frame first, then smaller and larger ones: the frame area shrinks (the tables stay behind the
-    // largest) and grows over the old tables; every fresh buffer must start from zero
+  test('a released arena comes back clean for a binner of another geometry', () => {
+    // big frames first, then smaller and larger ones: the slot area shrinks (the tables stay behind the
+    // largest) and grows over the old tables; every slot must start from zero
     const X = new Uint16Array(6000), Y = new Uint16Array(6000), Pol = new Uint8Array(6000);
     let r = 99;
     const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
@@ -100,18 +123,32 @@ if (process.argv.includes('--write')) {
       for (let j = 0; j < X.length; j++) { X[j] = rnd(sw); Y[j] = rnd(sh); Pol[j] = rnd(2); }
       const xOff = axisTable(sw, 0, sw, outW, C), yOff = axisTable(sh, 0, sh, outH, outW * C);
       const frameLen = outW * outH * C;
-      const k = BinKernel.acquire(xOff, yOff, frameLen)!;
-      const want = new Uint8Array(frameLen), got = new Uint8Array(frameLen);
+      const arena = BinArena.acquire(xOff, yOff, frameLen, 2)!;
+      const i = arena.take(), j = arena.take();
+      assert.ok(arena.slot(i).every((v) => v === 0) && arena.slot(j).every((v) => v === 0), `${sw}×${sh} → ${outW}×${outH}×${C}: slots start from zero`);
+      const want = new Uint8Array(frameLen);
       const outJs = binRun(X, Y, Pol, 0, X.length, sw - 1, sh - 1, xOff, yOff, 1, want, 2, 14, new Int32Array(5));
-      const outK = k.binRun(X, Y, Pol, 0, X.length, sw - 1, sh - 1, 1, got, true, 2, 14, new Int32Array(5));
-      k.release();
+      const outK = arena.binRun(X, Y, Pol, 0, X.length, sw - 1, sh - 1, 1, j, 2, 14, new Int32Array(5));
       assert.deepEqual(outK, outJs);
-      assert.deepEqual(got, want, `${sw}×${sh} → ${outW}×${outH}×${C}`);
+      assert.deepEqual(arena.slot(j), want, `${sw}×${sh} → ${outW}×${outH}×${C}`);
+      arena.give(i);
+      arena.give(j);
+      arena.release();
+      assert.equal(BinArena.acquire(xOff, yOff, frameLen, 2), arena, 'a clean arena is kept for the next binner');
+      arena.release();
     }
+    // one released with a slot still taken is not handed out again
+    const xOff = axisTable(10, 0, 10, 10, 2), yOff = axisTable(10, 0, 10, 10, 20);
+    const dirty = BinArena.acquire(xOff, yOff, 200, 2)!;
+    dirty.take();
+    dirty.release();
+    const next = BinArena.acquire(xOff, yOff, 200, 2)!;
+    assert.notEqual(next, dirty);
+    assert.ok(next.slot(next.take()).every((v) => v === 0));
   });
 
-  test('a short run between long runs of one window (its buffer resident in the kernel) is counted', () => {
-    // window 0: bins of 3000, 10, 3000, 3000, 3000 events; the 10 must reach the kernel's copy
+  test('a short run between long runs of one window (JavaScript loop and kernel on one arena slot) is counted', () => {
+    // window 0: bins of 3000, 10, 3000, 3000, 3000 events; the 10 go through the JavaScript loop
     const per = [3000, 10, 3000, 3000, 3000];
     const n = per.reduce((a, b) => a + b, 0) + 1;
     const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
@@ -131,14 +168,14 @@ if (process.argv.includes('--write')) {
   for (const [label, size, hopUs] of [
     ['64×64 → 16×16', { width: 16, height: 16 }, 100_000],
     ['64×64 at full size', undefined, 100_000],
-    // sliding: each run is counted into two or four windows in turn, the kernel synced after each
+    // sliding: each run is counted into two windows by binRun2, or four by binRun2 twice
     ['64×64 → 16×16, windows every 50 ms', { width: 16, height: 16 }, 50_000],
     ['64×64 at full size, windows every 30 ms', undefined, 30_000],
   ] as const) {
   test(`the binner with long runs (kernel) gives the frames of short batches (JavaScript loop), ${label}`, () => {
-    // one busy second: runs of thousands of events in one batch go through the kernel (the
-    // full-size frame stays resident across runs and windows switch buffers); the same events
-    // in batches of 100 never reach its threshold
+    // one busy second: runs of thousands of events in one batch go through the kernel; the same
+    // events in batches of 20 never reach its threshold (the JavaScript loop on arena slots), and
+    // with a hot-pixel mask that masks nothing the binner has no arena (JavaScript buffers)
     let r = 12345;
     const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
     const n = 300_000;
@@ -154,17 +191,21 @@ if (process.argv.includes('--write')) {
     const framesA = [...whole.push({ t, x, y, p, length: n }), ...whole.flush()];
     const small = new TimeChannelBinner(cfg);
     const framesB = [];
-    for (let i = 0; i < n; i += 100) {
-      const e = Math.min(n, i + 100);
+    for (let i = 0; i < n; i += 20) {
+      const e = Math.min(n, i + 20);
       framesB.push(...small.push({ t: t.subarray(i, e), x: x.subarray(i, e), y: y.subarray(i, e), p: p.subarray(i, e), length: e - i }));
     }
     framesB.push(...small.flush());
     assert.equal(framesA.length, Math.ceil(1e6 / hopUs));
     assert.deepEqual(framesA, framesB);
     assert.deepEqual(whole.summary(), small.summary());
+    const plain = new TimeChannelBinner({ ...cfg, hotPixels: new Uint8Array(64 * 64) });
+    assert.deepEqual([...plain.push({ t, x, y, p, length: n }), ...plain.flush()], framesA);
+    // frames push() returns are the caller's own arrays, not views of the arena's memory
+    for (const f of framesA) assert.equal(f.data.buffer.byteLength, f.data.length);
     assert.ok(framesA.some((f) => f.data.includes(15)), 'some counts saturate at the clip');
-    // batches cut at uneven points: a window's buffer gets counts from the JavaScript loop in one
-    // push (not fresh any more) and goes to the kernel in the next, which must copy them in
+    // batches cut at uneven points: a window's slot gets counts from the JavaScript loop in one
+    // push and from the kernel in the next
     const uneven = new TimeChannelBinner(cfg);
     const framesC = [];
     for (let i = 0, c = 0; i < n; c++) {
@@ -177,4 +218,39 @@ if (process.argv.includes('--write')) {
     assert.deepEqual(uneven.summary(), whole.summary());
   });
   }
+
+  test('pushEach lends arena slots and takes them back even when the consumer throws', () => {
+    const n = 50_000;
+    const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
+    for (let i = 0; i < n; i++) [t[i], x[i], y[i], p[i]] = [Math.floor((i * 1e6) / n), (i * 7) % 64, (i * 13) % 64, i & 1];
+    const cfg = { sensor: { width: 64, height: 64 }, windowUs: 100_000, hopUs: 50_000, bins: 5 };
+    const want = new TimeChannelBinner(cfg).push({ t, x, y, p, length: n });
+    const binner = new TimeChannelBinner(cfg);
+    const got: Uint8Array[] = [];
+    let calls = 0, throws = 0;
+    // a lent frame is a view of the arena's memory; a leaked slot would leave later windows in plain arrays
+    const keep = (f: { data: Uint8Array }) => {
+      assert.ok(f.data.buffer.byteLength > f.data.length, `window ${got.length} is lent from the arena`);
+      got.push(f.data.slice());
+    };
+    for (let i = 0; i < n; i += 5000) {
+      const b = { t: t.subarray(i, i + 5000), x: x.subarray(i, i + 5000), y: y.subarray(i, i + 5000), p: p.subarray(i, i + 5000), length: 5000 };
+      try {
+        binner.pushEach(b, (f) => {
+          keep(f);
+          if (++calls % 2 === 0) throw new Error('consumer failed');
+        });
+      } catch (e) {
+        assert.match(String(e), /consumer failed/);
+        throws++;
+        // the push stopped at that window: the rest of this batch goes in again
+        const done = got.length;
+        const rest = b.t.findIndex((v) => v >= 100_000 + (done - 1) * 50_000);
+        binner.pushEach({ t: b.t.subarray(rest), x: b.x.subarray(rest), y: b.y.subarray(rest), p: b.p.subarray(rest), length: 5000 - rest }, keep);
+      }
+    }
+    assert.ok(throws > 4, `the consumer threw ${throws} times, more than the binner has slots`);
+    assert.deepEqual(got, want.map((f) => f.data));
+  });
 }
+
