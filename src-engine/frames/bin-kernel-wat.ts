@@ -10,8 +10,11 @@
  * [0, n) at X, Y (u16) and P (u8); xOff / yOff i32 tables (−1 outside the ROI);
  * adds to the counts of buf (u8, saturating at clip1 + 1) and writes i32
  * out[0..4] = outside the sensor, outside the ROI, kept ON, saturated, saturated ON.
+ * It also marks the 4 KB page of buf that each count lands in: byte
+ * map + (offset in buf >> 12) becomes 1 (so only the pages written need
+ * clearing and copying).
  *
- * count2(…, out, buf2, chBase2, out2): the same events counted into a second
+ * count2(…, out, map, buf2, chBase2, out2, map2): the same events counted into a second
  * window too (sliding windows: an event lies in two), in one pass — the loads
  * and the address arithmetic, most of an event's cost, are shared. The second
  * window's saturation tallies go to out2[0..1] (saturated, saturated ON); the
@@ -21,7 +24,7 @@ export const BIN_KERNEL_WAT = String.raw`
 (module
   (import "env" "memory" (memory 1))
   (func (export "count") (param $X i32) (param $Y i32) (param $P i32) (param $n i32) (param $sw1 i32) (param $sh1 i32)
-      (param $xOff i32) (param $yOff i32) (param $pm i32) (param $buf i32) (param $chBase i32) (param $clip1 i32) (param $out i32)
+      (param $xOff i32) (param $yOff i32) (param $pm i32) (param $buf i32) (param $chBase i32) (param $clip1 i32) (param $out i32) (param $map i32)
     (local $j i32) (local $x i32) (local $y i32) (local $xo i32) (local $yo i32) (local $pp i32) (local $a i32) (local $v i32) (local $s i32)
     (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32) (local $rel i32)
     (if (i32.gt_u (local.get $n) (i32.const 0)) (then
@@ -46,6 +49,7 @@ export const BIN_KERNEL_WAT = String.raw`
           ;; 1 when v ≥ clip: the count stays
           (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
           (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
+          (i32.store8 (i32.add (local.get $map) (i32.shr_u (local.get $rel) (i32.const 12))) (i32.const 1))
           (local.set $sat (i32.add (local.get $sat) (local.get $s)))
           (local.set $satOn (i32.add (local.get $satOn) (i32.and (local.get $s) (local.get $pp))))
           (local.set $keptOn (i32.add (local.get $keptOn) (local.get $pp))))
@@ -59,9 +63,9 @@ export const BIN_KERNEL_WAT = String.raw`
 
   (func (export "count2") (param $X i32) (param $Y i32) (param $P i32) (param $n i32) (param $sw1 i32) (param $sh1 i32)
       (param $xOff i32) (param $yOff i32) (param $pm i32) (param $buf i32) (param $chBase i32) (param $clip1 i32) (param $out i32)
-      (param $buf2 i32) (param $chBase2 i32) (param $out2 i32)
+      (param $map i32) (param $buf2 i32) (param $chBase2 i32) (param $out2 i32) (param $map2 i32)
     (local $j i32) (local $x i32) (local $y i32) (local $xo i32) (local $yo i32) (local $pp i32) (local $a i32) (local $v i32) (local $s i32)
-    (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32) (local $pix i32) (local $sat2 i32) (local $satOn2 i32)
+    (local $oob i32) (local $roi i32) (local $keptOn i32) (local $sat i32) (local $satOn i32) (local $pix i32) (local $sat2 i32) (local $satOn2 i32) (local $rel i32)
     (if (i32.gt_u (local.get $n) (i32.const 0)) (then
     (loop $events
         (local.set $x (i32.load16_u (i32.add (local.get $X) (i32.shl (local.get $j) (i32.const 1)))))
@@ -80,17 +84,21 @@ export const BIN_KERNEL_WAT = String.raw`
           (local.set $pp (i32.and (i32.load8_u (i32.add (local.get $P) (local.get $j))) (local.get $pm)))
           (local.set $pix (i32.add (i32.add (local.get $yo) (local.get $xo)) (local.get $pp)))
           ;; first window
-          (local.set $a (i32.add (local.get $buf) (i32.add (local.get $pix) (local.get $chBase))))
+          (local.set $rel (i32.add (local.get $pix) (local.get $chBase)))
+          (local.set $a (i32.add (local.get $buf) (local.get $rel)))
           (local.set $v (i32.load8_u (local.get $a)))
           (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
           (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
+          (i32.store8 (i32.add (local.get $map) (i32.shr_u (local.get $rel) (i32.const 12))) (i32.const 1))
           (local.set $sat (i32.add (local.get $sat) (local.get $s)))
           (local.set $satOn (i32.add (local.get $satOn) (i32.and (local.get $s) (local.get $pp))))
           ;; second window
-          (local.set $a (i32.add (local.get $buf2) (i32.add (local.get $pix) (local.get $chBase2))))
+          (local.set $rel (i32.add (local.get $pix) (local.get $chBase2)))
+          (local.set $a (i32.add (local.get $buf2) (local.get $rel)))
           (local.set $v (i32.load8_u (local.get $a)))
           (local.set $s (i32.shr_u (i32.sub (local.get $clip1) (local.get $v)) (i32.const 31)))
           (i32.store8 (local.get $a) (i32.sub (i32.add (local.get $v) (i32.const 1)) (local.get $s)))
+          (i32.store8 (i32.add (local.get $map2) (i32.shr_u (local.get $rel) (i32.const 12))) (i32.const 1))
           (local.set $sat2 (i32.add (local.get $sat2) (local.get $s)))
           (local.set $satOn2 (i32.add (local.get $satOn2) (i32.and (local.get $s) (local.get $pp))))
           (local.set $keptOn (i32.add (local.get $keptOn) (local.get $pp))))

@@ -13,7 +13,10 @@
  * in chunks, each copied once however many runs and windows read it.
  *
  * Every free slot is all zeros (the binner clears a slot as it gives it
- * back), so a window needs no clearing when it opens. Arenas are pooled
+ * back), so a window needs no clearing when it opens. The kernel marks the
+ * 4 KB pages of a slot it writes, so clearing a slot and copying it into a
+ * new (zero) frame touch only those; a slot the JavaScript loops wrote into
+ * is marked whole (markAll). Arenas are pooled
  * (acquire, and release at the binner's flush): a new memory and the first
  * touch of its pages cost more than a short stream's binning (a 640×480 frame
  * is 3 MB). The memory only grows in acquire, so slot views stay valid for the
@@ -24,11 +27,12 @@ import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
 
 type CountFn = (
   X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
-  pm: number, buf: number, chBase: number, clip1: number, out: number,
+  pm: number, buf: number, chBase: number, clip1: number, out: number, map: number,
 ) => void;
 type Count2Fn = (
   X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
-  pm: number, buf: number, chBase: number, clip1: number, out: number, buf2: number, chBase2: number, out2: number,
+  pm: number, buf: number, chBase: number, clip1: number, out: number, map: number,
+  buf2: number, chBase2: number, out2: number, map2: number,
 ) => void;
 
 /** events copied into the memory at a time */
@@ -36,7 +40,8 @@ const CHUNK = 65536;
 /** the most memory the slots of one arena may take (more: the binner counts in JavaScript) */
 const MAX_SLOT_BYTES = 1 << 26;
 // Memory layout: [0, 32) results of count / count2; the event chunk (X, Y u16, P u8); the slots
-// (`capacity` bytes, all zero while free); the lookup tables after them.
+// (`capacity` bytes, all zero while free); the lookup tables after them; then the slots' page maps.
+const PAGE_SHIFT = 12;
 const OUT2_AT = 24;
 const X_AT = 32;
 const Y_AT = X_AT + 2 * CHUNK;
@@ -60,6 +65,11 @@ export class BinArena {
   private slots: Uint8Array[] = [];
   /** 1 while slot i is taken */
   private taken = new Uint8Array(0);
+  /** 1 when slot i was written outside the kernel (every page counts as written) */
+  private dirtyAll = new Uint8Array(0);
+  /** pages per slot, and where slot i's page map starts (mapAt + i · pages) */
+  private pages = 0;
+  private mapAt = 0;
   /** the lookup tables now in memory (the binner's, which never change) and where */
   private xOff: Int32Array | null = null;
   private yOff: Int32Array | null = null;
@@ -135,8 +145,13 @@ export class BinArena {
       this.yOff = yOff;
     }
     this.stride = stride;
+    this.pages = (frameLen + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+    this.mapAt = this.yOffAt + 4 * yOff.length;
+    this.ensure(this.mapAt + slots * this.pages);
+    this.bytes.fill(0, this.mapAt, this.mapAt + slots * this.pages);
     this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, SLOTS_AT + i * stride, frameLen));
     this.taken = new Uint8Array(slots);
+    this.dirtyAll = new Uint8Array(slots);
     this.evX = null;
   }
 
@@ -160,10 +175,41 @@ export class BinArena {
     return this.taken[i] === 1;
   }
 
-  /** Clears a taken slot and frees it. */
+  /** Slot i was (or is about to be) written by JavaScript: clearing and copying it take the whole slot. */
+  markAll(i: number): void {
+    this.dirtyAll[i] = 1;
+  }
+
+  /** Calls f(lo, hi) for each run of written pages of slot i, as value offsets in the slot; the whole slot when marked whole. */
+  private written(i: number, f: (lo: number, hi: number) => void): void {
+    const len = this.slots[i].length;
+    if (this.dirtyAll[i] === 1) {
+      f(0, len);
+      return;
+    }
+    const map = this.bytes, base = this.mapAt + i * this.pages, pages = this.pages;
+    for (let p = 0; p < pages; p++) {
+      if (map[base + p] === 0) continue;
+      let q = p + 1;
+      while (q < pages && map[base + q] !== 0) q++;
+      f(p << PAGE_SHIFT, Math.min(q << PAGE_SHIFT, len));
+      p = q;
+    }
+  }
+
+  /** Copies slot i into `target`, which must be all zeros (a new array): only the written pages. */
+  copyInto(i: number, target: Uint8Array): void {
+    const slot = this.slots[i];
+    this.written(i, (lo, hi) => target.set(slot.subarray(lo, hi), lo));
+  }
+
+  /** Clears a taken slot (its written pages) and frees it. */
   give(i: number): void {
     if (this.taken[i] !== 1) return;
-    this.slots[i].fill(0);
+    const slot = this.slots[i];
+    this.written(i, (lo, hi) => slot.fill(0, lo, hi));
+    this.bytes.fill(0, this.mapAt + i * this.pages, this.mapAt + (i + 1) * this.pages);
+    this.dirtyAll[i] = 0;
     this.taken[i] = 0;
   }
 
@@ -199,7 +245,7 @@ export class BinArena {
     for (let j = from; j < to;) {
       const m = this.load(X, Y, Pol, j, to);
       const at = j - this.evLo;
-      this.count1(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, buf, chBase, clip1, 0);
+      this.count1(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, buf, chBase, clip1, 0, this.mapAt + slot * this.pages);
       for (let k = 0; k < 5; k++) out[k] += o[k];
       j += m;
     }
@@ -223,7 +269,10 @@ export class BinArena {
     for (let j = from; j < to;) {
       const m = this.load(X, Y, Pol, j, to);
       const at = j - this.evLo;
-      this.count2(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, bufA, chA, clip1, 0, bufB, chB, OUT2_AT);
+      this.count2(
+        X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm,
+        bufA, chA, clip1, 0, this.mapAt + slotA * this.pages, bufB, chB, OUT2_AT, this.mapAt + slotB * this.pages,
+      );
       for (let k = 0; k < 5; k++) out[k] += o[k];
       outB[0] += o[6];
       outB[1] += o[7];

@@ -464,9 +464,12 @@ export class TimeChannelBinner {
         }
       } else {
         const a = this.arenaSlot[slot];
-        const r = a >= 0 && i - segStart >= MIN_KERNEL_RUN
-          ? this.arena!.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, a, chBase, clip - 1, this.runOut)
-          : binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
+        let r: Int32Array;
+        if (a >= 0 && i - segStart >= MIN_KERNEL_RUN) r = this.arena!.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, a, chBase, clip - 1, this.runOut);
+        else {
+          if (a >= 0) this.arena!.markAll(a);
+          r = binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
+        }
         oob += r[0];
         roiN += r[1];
         kept = i - segStart - r[0] - r[1];
@@ -514,6 +517,7 @@ export class TimeChannelBinner {
     const win = this.windowUs, hop = this.hopUs, bins = this.bins, P = this.polarities, pm = P - 1, clip = this.clip;
     const ring = this.ring, C = this.channels;
     const bufs = this.bufs, slotStart = this.slotStart, winIn = this.winIn, winKept = this.winKept, winFirst = this.winFirst, overflow = this.overflow, winChannel = this.winChannel;
+    const arenaSlot = this.arenaSlot;
     let oob = 0, roiN = 0, ooo = 0, tMax = this.tMax;
     let wake = this.wake();
     let topStart = this.t0 + this.topK * hop;
@@ -554,6 +558,7 @@ export class TimeChannelBinner {
       const pp = Pol[i] & pm;
       winFirst[sLo]++;
       for (let k = kLo, s = sLo; k <= kHi; k++, s = s + 1 === ring ? 0 : s + 1) {
+        if (arenaSlot[s] >= 0) this.arena!.markAll(arenaSlot[s]);
         const bin = (((t - slotStart[s]) * bins) / win) | 0;
         const ch = (bin < bins ? bin : bins - 1) * P + pp; // the guard only matters for t that are not whole µs
         const buf = bufs[s]!;
@@ -626,6 +631,7 @@ export class TimeChannelBinner {
         k++;
         continue;
       }
+      if (a >= 0 && !useKernel) arena!.markAll(a);
       const r = useKernel && a >= 0
         ? arena.binRun(X, Y, Pol, from, to, sw1, sh1, pm, a, chBase, clip1, out)
         : binRun(X, Y, Pol, from, to, sw1, sh1, this.xOff, this.yOff, pm, this.bufs[s]!, chBase, clip1, out);
@@ -741,8 +747,10 @@ export class TimeChannelBinner {
     this.arenaSlot[s] = -1;
     if (a >= 0 && !out.lends) {
       // a sink that keeps its frames gets a copy; the arena slot is cleared for the next window
-      const copy = this.spare.pop() ?? new Uint8Array(this.frameLen);
-      copy.set(data);
+      const reused = this.spare.pop();
+      const copy = reused ?? new Uint8Array(this.frameLen);
+      if (reused !== undefined) copy.set(data);
+      else this.arena!.copyInto(a, copy); // a new array is zero: the pages written suffice
       this.arena!.give(a);
       data = copy;
     }

@@ -85,6 +85,9 @@ if (process.argv.includes('--write')) {
         const wantA = start(), startB = start();
         arena.slot(a).set(wantA);
         arena.slot(b).set(startB);
+        // written from JavaScript: the arena must clear them whole
+        arena.markAll(a);
+        arena.markAll(b);
         const from = Math.min(s.n, rnd(5)), to = s.n;
         const outA = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantA, binA * s.P, clip1, new Int32Array(5));
         // slot a by binRun in two pieces (the second reads the chunk the first loaded), slot b with it by binRun2
@@ -111,6 +114,32 @@ if (process.argv.includes('--write')) {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test('a slot written by the kernel alone is cleared and copied page by page, exactly', () => {
+    // a 640×480×10 frame (3 MB, 750 pages): a few hundred events on two bands of rows
+    const sw = 640, sh = 480, C = 10, frameLen = sw * sh * C;
+    const xOff = axisTable(sw, 0, sw, sw, C), yOff = axisTable(sh, 0, sh, sh, sw * C);
+    const n = 400;
+    const X = new Uint16Array(n), Y = new Uint16Array(n), Pol = new Uint8Array(n);
+    for (let j = 0; j < n; j++) [X[j], Y[j], Pol[j]] = [(j * 37) % sw, j < 200 ? 10 + (j % 5) : 300 + (j % 3), j & 1];
+    const arena = BinArena.acquire(xOff, yOff, frameLen, 2)!;
+    const i = arena.take();
+    const want = new Uint8Array(frameLen);
+    binRun(X, Y, Pol, 0, n, sw - 1, sh - 1, xOff, yOff, 1, want, 4, 14, new Int32Array(5));
+    arena.binRun(X, Y, Pol, 0, n, sw - 1, sh - 1, 1, i, 4, 14, new Int32Array(5));
+    const copy = new Uint8Array(frameLen);
+    arena.copyInto(i, copy);
+    assert.deepEqual(copy, want);
+    arena.give(i);
+    assert.ok(arena.slot(i).every((v) => v === 0), 'the written pages were cleared');
+    // the same slot taken again, written from JavaScript and marked: cleared whole
+    assert.equal(arena.take(), i);
+    arena.slot(i)[frameLen - 1] = 7;
+    arena.markAll(i);
+    arena.give(i);
+    assert.equal(arena.slot(i)[frameLen - 1], 0);
+    arena.release();
   });
 
   test('a released arena comes back clean for a binner of another geometry', () => {
