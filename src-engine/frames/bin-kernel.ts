@@ -171,10 +171,6 @@ export class BinArena {
     return this.slots.indexOf(buf);
   }
 
-  isTaken(i: number): boolean {
-    return this.taken[i] === 1;
-  }
-
   /** Slot i was (or is about to be) written by JavaScript: clearing and copying it take the whole slot. */
   markAll(i: number): void {
     this.dirtyAll[i] = 1;
