@@ -72,7 +72,7 @@ interface FrameSink {
   readonly lends?: boolean;
 }
 
-/** Runs shorter than this are counted by the JavaScript loop: a WebAssembly call and an event copy cost about that much. */
+/** Runs shorter than this are counted by the JavaScript loop (which marks the arena slot written whole): a WebAssembly call costs about as much. */
 const MIN_KERNEL_RUN = 32;
 
 const MAX_WINDOW_US = 2 ** 40; // keeps (t − start) · bins exact in doubles
