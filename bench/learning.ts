@@ -39,7 +39,7 @@ import { syntheticDvsFrames } from '../src-engine/nsoc/testing/synthetic-frames'
 import { makeBatch } from '../src-engine/events/batch';
 import { openClassStore } from '../src-main/classes/class-store';
 import { ClassClassifier, pretrainedCentre } from '../src-main/classes/classifier';
-import { FeatureExtractor } from '../src-main/classes/features';
+import { embeddingLevels, FeatureExtractor } from '../src-main/classes/features';
 import { readDatasetMeta, readSplit } from '../src-main/datasets/dataset-writer';
 import { defaultResourcesDir, loadModel, type LoadedModel } from '../src-main/models/load-model';
 import type { LearnerKind } from '../src-main/ipc/contract';
@@ -158,10 +158,12 @@ function splitFeatures(loaded: LoadedModel, task: string, split: string): SplitF
   return { byClass, classes: meta.classes, heldOut: idx(meta.heldOutClasses), backbone: idx(meta.backboneClasses) };
 }
 
-function learnerFactory(kind: LearnerKind, inputSize: number, numWeights: number, centre: Float64Array | null): (ways: number, seed: number) => Learner {
+/** learners as the app makes them: NCM centred (when given a centre), the binary layer over the unary-coded embedding */
+function learnerFactory(kind: LearnerKind, loaded: LoadedModel, numWeights: number, centre: Float64Array | null): (ways: number, seed: number) => Learner {
+  const inputSize = loaded.card.embeddingSize;
   return kind === 'ncm'
     ? (ways) => new NearestClassMeanLearner({ inputSize, numClasses: ways, centre })
-    : (ways, seed) => new AkidaStyleLearner({ inputSize, numClasses: ways, numWeights, seed });
+    : (ways, seed) => new AkidaStyleLearner({ inputSize, inputLevels: embeddingLevels(loaded), numClasses: ways, numWeights, seed });
 }
 
 /** the pretrained examples as feature vectors with their card label index */
@@ -179,18 +181,19 @@ function appCentre(loaded: LoadedModel): Float64Array | null {
 
 /** a learner holding the pretrained examples (zero vectors skipped for NCM, as the app does); `centred` false: NCM without the app's centre, the baseline */
 function withPretrained(kind: LearnerKind, loaded: LoadedModel, numWeights: number, centred = true): Learner {
-  const l = learnerFactory(kind, loaded.card.embeddingSize, numWeights, centred ? appCentre(loaded) : null)(loaded.card.labels.length, 1);
+  const l = learnerFactory(kind, loaded, numWeights, centred ? appCentre(loaded) : null)(loaded.card.labels.length, 1);
   for (const { f, label } of pretrainedExamples(loaded)) if (kind !== 'ncm' || countActive(f) > 0) l.fit(f, label);
   return l;
 }
 
 function numWeightsFor(loaded: LoadedModel, fallback: Uint8Array[]): number {
   const size = loaded.card.embeddingSize;
+  const levels = embeddingLevels(loaded);
   const e = loaded.embeddings;
   const counts: number[] = [];
-  if (e) for (let i = 0; i < e.count; i++) counts.push(countActive(e.data.subarray(i * size, (i + 1) * size)));
-  else for (const f of fallback) counts.push(countActive(f));
-  return suggestNumWeights(counts, size);
+  if (e) for (let i = 0; i < e.count; i++) counts.push(countActive(e.data.subarray(i * size, (i + 1) * size), levels));
+  else for (const f of fallback) counts.push(countActive(f, levels));
+  return suggestNumWeights(counts, size * levels);
 }
 
 // ------------------------------------------------------------------ 2. episodes
@@ -206,7 +209,7 @@ function episodeRows(task: string, loaded: LoadedModel, sf: SplitFeatures, episo
   for (const shots of [1, 5]) {
     for (const kind of LEARNERS) {
       const queries = Math.min(10, Math.min(...byClass.map((l) => l.length)) - shots);
-      const r = evaluateEpisodes({ byClass, ways, shots, queriesPerClass: queries, episodes, seed: 1, makeLearner: learnerFactory(kind, loaded.card.embeddingSize, numWeights, appCentre(loaded)) });
+      const r = evaluateEpisodes({ byClass, ways, shots, queriesPerClass: queries, episodes, seed: 1, makeLearner: learnerFactory(kind, loaded, numWeights, appCentre(loaded)) });
       rows.push({
         name: `learning: ${task} ${ways}-way ${shots}-shot ${kind}`,
         value: 100 * r.meanAccuracy,

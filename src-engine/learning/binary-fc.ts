@@ -1,6 +1,10 @@
 // An Akida-style learning layer: fully connected, binary weights over binary
-// inputs (any non-zero entry counts as active), each class owning a group of neurons that each keep exactly
-// numWeights connections. The vendor's exact update rule is not public; the
+// inputs, each class owning a group of neurons that each keep exactly
+// numWeights connections. With inputLevels 1 (the vendor's layer) any non-zero
+// feature is one active input. With inputLevels L > 1 a feature v is unary
+// coded into L binary inputs, the first min(v, L) of them active: a 4-bit
+// activation becomes as many spikes as its value, so the layer stays binary
+// but no longer discards how strongly a feature fired (docs/LEARNING.md). The vendor's exact update rule is not public; the
 // rule implemented here (see docs/LEARNING.md) is:
 //   winner   = argmax over the labelled class's neurons of
 //              potential × (1 − learningCompetition)^(times the neuron learned)
@@ -28,6 +32,8 @@ export interface BinaryFcOptions {
   inputSize: number;
   numClasses: number;
   numWeights: number;
+  /** binary inputs per feature (unary code); 1 = any non-zero feature is one active input */
+  inputLevels?: number;
   neuronsPerClass?: number;
   initialPlasticity?: number;
   minPlasticity?: number;
@@ -45,7 +51,7 @@ export interface BinaryFcPrediction extends Prediction {
 }
 
 export interface BinaryFcNeuronState {
-  /** sorted input indices of the neuron's connections */
+  /** sorted binary-input indices of the neuron's connections (input level k of feature i is k·inputSize + i) */
   connections: number[];
   plasticity: number;
   learnCount: number;
@@ -53,8 +59,11 @@ export interface BinaryFcNeuronState {
 
 export interface BinaryFcState {
   kind: 'akida-binary-fc';
-  version: 1;
+  /** 1: before inputLevels (read as inputLevels 1); 2 */
+  version: 1 | 2;
   inputSize: number;
+  /** absent in version 1, which means 1 */
+  inputLevels?: number;
   numClasses: number;
   numWeights: number;
   neuronsPerClass: number;
@@ -69,7 +78,8 @@ export interface BinaryFcState {
 
 /**
  * The tutorials' guideline: about 1.2 × the median number of active inputs,
- * at most half the inputs, at least 1.
+ * at most half the inputs, at least 1. `inputSize` counts binary inputs
+ * (features × inputLevels); count active ones with `countActive(f, levels)`.
  */
 export function suggestNumWeights(activeCounts: ArrayLike<number>, inputSize: number): number {
   if (activeCounts.length === 0) throw new LearningError('suggestNumWeights', 'no samples');
@@ -79,10 +89,14 @@ export function suggestNumWeights(activeCounts: ArrayLike<number>, inputSize: nu
   return Math.max(1, Math.min(Math.floor(inputSize / 2), Math.round(1.2 * median)));
 }
 
-/** number of non-zero entries */
-export function countActive(input: ArrayLike<number>): number {
+/** active binary inputs: non-zero entries (levels 1), or Σ min(v, levels) under the unary code */
+export function countActive(input: ArrayLike<number>, levels = 1): number {
   let n = 0;
-  for (let i = 0; i < input.length; i++) if (input[i] !== 0) n++;
+  if (levels === 1) {
+    for (let i = 0; i < input.length; i++) if (input[i] !== 0) n++;
+  } else {
+    for (let i = 0; i < input.length; i++) n += input[i] <= 0 ? 0 : Math.min(levels, input[i]);
+  }
   return n;
 }
 
@@ -94,7 +108,11 @@ function checkRange(where: string, name: string, v: number, lo: number, hi: numb
 
 export class AkidaStyleLearner implements Learner {
   readonly kind = 'akida-binary-fc';
+  /** features per input vector */
   readonly inputSize: number;
+  readonly inputLevels: number;
+  /** binary inputs the neurons connect to: inputSize × inputLevels */
+  readonly synapses: number;
   readonly numWeights: number;
   readonly neuronsPerClass: number;
   readonly initialPlasticity: number;
@@ -106,27 +124,33 @@ export class AkidaStyleLearner implements Learner {
   private readonly rng: LearningRng;
   /** neuron n's connections: conn[n·numWeights … +numWeights) */
   private conn = new Uint32Array(0);
-  /** neuron n's weight bitmap: wmap[n·inputSize … +inputSize) */
+  /** neuron n's weight bitmap: wmap[n·synapses … +synapses) */
   private wmap = new Uint8Array(0);
   private plasticity = new Float64Array(0);
   private learnCount = new Uint32Array(0);
   // scratch reused across calls
-  private readonly activeList: Uint32Array;
   private readonly moveFrom: Uint32Array;
   private readonly moveTo: Uint32Array;
   private readonly pick: Uint32Array;
+  /** the unary-coded input (inputLevels > 1) */
+  private readonly coded: Uint8Array;
 
   constructor(o: BinaryFcOptions) {
     const where = 'AkidaStyleLearner';
     if (!Number.isInteger(o.inputSize) || o.inputSize < 2) throw new LearningError(where, `inputSize ${o.inputSize} must be an integer ≥ 2`);
     if (!Number.isInteger(o.numClasses) || o.numClasses < 0) throw new LearningError(where, `numClasses ${o.numClasses} must be an integer ≥ 0`);
-    const half = Math.floor(o.inputSize / 2);
+    const levels = o.inputLevels ?? 1;
+    if (!Number.isInteger(levels) || levels < 1 || levels > 255) throw new LearningError(where, `inputLevels ${levels} must be an integer in 1..255`);
+    const synapses = o.inputSize * levels;
+    const half = Math.floor(synapses / 2);
     if (!Number.isInteger(o.numWeights) || o.numWeights < 1 || o.numWeights > half) {
-      throw new LearningError(where, `numWeights ${o.numWeights} must be an integer in 1..${half} (at most half the inputs)`);
+      throw new LearningError(where, `numWeights ${o.numWeights} must be an integer in 1..${half} (at most half the ${synapses} binary inputs)`);
     }
     const npc = o.neuronsPerClass ?? 1;
     if (!Number.isInteger(npc) || npc < 1) throw new LearningError(where, `neuronsPerClass ${npc} must be an integer ≥ 1`);
     this.inputSize = o.inputSize;
+    this.inputLevels = levels;
+    this.synapses = synapses;
     this.numWeights = o.numWeights;
     this.neuronsPerClass = npc;
     this.initialPlasticity = o.initialPlasticity ?? 1;
@@ -139,10 +163,10 @@ export class AkidaStyleLearner implements Learner {
     checkRange(where, 'learningCompetition', this.learningCompetition, 0, 0.5);
     this.unknown = o.unknown ?? { ...NEVER_UNKNOWN };
     this.rng = new LearningRng(o.seed ?? 1);
-    this.activeList = new Uint32Array(o.inputSize);
     this.moveFrom = new Uint32Array(o.numWeights);
-    this.moveTo = new Uint32Array(o.inputSize);
-    this.pick = new Uint32Array(o.inputSize);
+    this.moveTo = new Uint32Array(synapses);
+    this.pick = new Uint32Array(synapses);
+    this.coded = new Uint8Array(levels > 1 ? synapses : 0);
     this.addClasses(o.numClasses);
   }
 
@@ -159,7 +183,7 @@ export class AkidaStyleLearner implements Learner {
     const oldN = this.numNeurons;
     const newN = oldN + n * this.neuronsPerClass;
     const W = this.numWeights;
-    const I = this.inputSize;
+    const I = this.synapses;
     const conn = new Uint32Array(newN * W);
     conn.set(this.conn);
     const wmap = new Uint8Array(newN * I);
@@ -185,8 +209,25 @@ export class AkidaStyleLearner implements Learner {
     this.classes += n;
   }
 
-  /** potential of one neuron: active inputs hitting its connections */
+  /** the binary inputs the neurons see: the features themselves, or their unary code */
+  private binary(input: Features): Features {
+    const L = this.inputLevels;
+    if (L === 1) return input;
+    const I = this.inputSize;
+    const out = this.coded;
+    for (let i = 0; i < I; i++) {
+      const v = input[i];
+      for (let k = 0; k < L; k++) out[k * I + i] = v > k ? 1 : 0;
+    }
+    return out;
+  }
+
+  /** potential of one neuron: active binary inputs hitting its connections */
   potential(input: Features, neuron: number): number {
+    return this.binaryPotential(this.binary(input), neuron);
+  }
+
+  private binaryPotential(input: Features, neuron: number): number {
     const W = this.numWeights;
     const base = neuron * W;
     let p = 0;
@@ -198,23 +239,24 @@ export class AkidaStyleLearner implements Learner {
     const where = 'AkidaStyleLearner.fit';
     checkInputLength(where, input, this.inputSize);
     checkClassIndex(where, classIndex, this.classes);
+    const bits = this.binary(input);
     const first = classIndex * this.neuronsPerClass;
     let winner = first;
     let bestScore = -1;
     const keep = 1 - this.learningCompetition;
     for (let nr = first; nr < first + this.neuronsPerClass; nr++) {
-      const score = this.potential(input, nr) * Math.pow(keep, this.learnCount[nr]);
+      const score = this.binaryPotential(bits, nr) * Math.pow(keep, this.learnCount[nr]);
       if (score > bestScore) {
         bestScore = score;
         winner = nr;
       }
     }
-    this.learn(input, winner);
+    this.learn(bits, winner);
   }
 
   private learn(input: Features, nr: number): void {
     const W = this.numWeights;
-    const I = this.inputSize;
+    const I = this.synapses;
     const cBase = nr * W;
     const mBase = nr * I;
     // connections sitting on inactive inputs (positions in conn)
@@ -237,13 +279,13 @@ export class AkidaStyleLearner implements Learner {
   }
 
   /**
-   * Scores are potential / min(numWeights, active inputs): the fraction of the
+   * Scores are potential / min(numWeights, active binary inputs): the fraction of the
    * potential this input could reach at best (0 for an input with no activity).
    */
   predict(input: Features): BinaryFcPrediction {
     checkInputLength('AkidaStyleLearner.predict', input, this.inputSize);
-    let active = 0;
-    for (let i = 0; i < input.length; i++) if (input[i] !== 0) active++;
+    const active = countActive(input, this.inputLevels);
+    const bits = this.binary(input);
     const reachable = Math.min(this.numWeights, active);
     const potentials = new Int32Array(this.classes);
     const scores = new Float32Array(this.classes);
@@ -252,7 +294,7 @@ export class AkidaStyleLearner implements Learner {
     for (let c = 0; c < this.classes; c++) {
       let classMax = 0;
       for (let nr = c * this.neuronsPerClass; nr < (c + 1) * this.neuronsPerClass; nr++) {
-        const p = this.potential(input, nr);
+        const p = this.binaryPotential(bits, nr);
         if (p > classMax) classMax = p;
         if (p > bestPot) {
           bestPot = p;
@@ -290,8 +332,9 @@ export class AkidaStyleLearner implements Learner {
     }
     return {
       kind: 'akida-binary-fc',
-      version: 1,
+      version: 2,
       inputSize: this.inputSize,
+      inputLevels: this.inputLevels,
       numClasses: this.classes,
       numWeights: this.numWeights,
       neuronsPerClass: this.neuronsPerClass,
@@ -310,10 +353,11 @@ export class AkidaStyleLearner implements Learner {
     const where = 'AkidaStyleLearner.fromJSON';
     const s = state as BinaryFcState;
     if (typeof s !== 'object' || s === null || s.kind !== 'akida-binary-fc') throw new LearningError(where, 'not an akida-binary-fc state');
-    if (s.version !== 1) throw new LearningError(where, `unsupported version ${String(s.version)}`);
+    if (s.version !== 1 && s.version !== 2) throw new LearningError(where, `unsupported version ${String(s.version)}`);
     if (!Array.isArray(s.neurons)) throw new LearningError(where, 'neurons missing');
     const l = new AkidaStyleLearner({
       inputSize: s.inputSize,
+      inputLevels: s.version === 1 ? 1 : s.inputLevels ?? NaN,
       numClasses: 0,
       numWeights: s.numWeights,
       neuronsPerClass: s.neuronsPerClass,
@@ -330,7 +374,7 @@ export class AkidaStyleLearner implements Learner {
     const N = s.numClasses * l.neuronsPerClass;
     if (s.neurons.length !== N) throw new LearningError(where, `${s.neurons.length} neurons, expected ${N}`);
     const W = l.numWeights;
-    const I = l.inputSize;
+    const I = l.synapses;
     l.conn = new Uint32Array(N * W);
     l.wmap = new Uint8Array(N * I);
     l.plasticity = new Float64Array(N);

@@ -27,7 +27,7 @@ import { ApiError, type LearnerKind } from '../ipc/contract';
 import { inTransaction } from '../db';
 import type { LoadedModel } from '../models/load-model';
 import type { ClassStore, EnrolledClass, EnrollTarget, ModelRecord, ShotInput, StoredClass } from './class-store';
-import { FeatureExtractor, snippetFeatureFn } from './features';
+import { embeddingLevels, FeatureExtractor, snippetFeatureFn } from './features';
 
 export interface ClassifierOptions {
   learner: LearnerKind;
@@ -36,6 +36,8 @@ export interface ClassifierOptions {
   /** binary-fc: neurons per class (default 1) and competition (default 0) — the vendor defaults */
   neuronsPerClass?: number;
   learningCompetition?: number;
+  /** binary-fc: unary levels per feature (default: the embedding's 2^bits − 1; 1 = the vendor's non-zero = active) */
+  inputLevels?: number;
   seed?: number;
 }
 
@@ -61,6 +63,7 @@ export interface ClassifierEnrollResult extends EnrolledClass {
 interface Fingerprint {
   learner: LearnerKind;
   seed: number;
+  inputLevels: number;
   shots: number;
   lastShotId: number;
   classIds: number[];
@@ -100,7 +103,7 @@ export class ClassClassifier {
     opts: ClassifierOptions,
   ) {
     this.modelId = loaded.id;
-    this.opts = { neuronsPerClass: 1, learningCompetition: 0, seed: 1, ...opts };
+    this.opts = { neuronsPerClass: 1, learningCompetition: 0, seed: 1, inputLevels: embeddingLevels(loaded), ...opts };
     this.hasEmbeddings = !!loaded.embeddings && loaded.embeddings.count > 0;
   }
 
@@ -205,6 +208,7 @@ export class ClassClassifier {
     return {
       learner: this.opts.learner,
       seed: this.opts.seed,
+      inputLevels: this.opts.inputLevels,
       shots: shots.length,
       lastShotId: shots.length ? shots[shots.length - 1].id : 0,
       classIds: classes.map((c) => c.id),
@@ -223,9 +227,11 @@ export class ClassClassifier {
     const inputSize = this.loaded.card.embeddingSize;
     if (this.opts.learner === 'ncm') return new NearestClassMeanLearner({ inputSize, numClasses, unknown, centre: this.centre() });
     // numWeights: the guideline over the pretrained examples, or over the first shot when there are none
-    const numWeights = samples.length ? suggestNumWeights(samples.map(countActive), inputSize) : Math.max(1, Math.floor(inputSize / 8));
+    const levels = this.opts.inputLevels;
+    const numWeights = samples.length ? suggestNumWeights(samples.map((f) => countActive(f, levels)), inputSize * levels) : Math.max(1, Math.floor((inputSize * levels) / 8));
     return new AkidaStyleLearner({
       inputSize,
+      inputLevels: levels,
       numClasses,
       numWeights,
       neuronsPerClass: this.opts.neuronsPerClass,

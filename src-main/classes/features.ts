@@ -1,9 +1,9 @@
 // From sensor data to the learners' features: the model's input frames
 // (ModelInputEncoder, the same path as the live app) run on the simulated NSoC
 // and the embedding layer's output (card.embeddingLayer, the layer before the
-// classifier) is kept. Features are the uint8 activations as they are; the
-// Akida-style learner treats every non-zero activation as an active (1) input,
-// i.e. it sees the binarised vector, and NCM uses the levels.
+// classifier) is kept. Features are the uint8 activations as they are; NCM
+// uses them as vectors, the Akida-style learner as spike counts (each value v
+// is v active binary inputs, up to embeddingLevels()).
 import type { EventBatch } from '../../src-engine/events/batch';
 import { ModelInputEncoder, type ModelFrame } from '../../src-engine/models/encoder';
 import { predict, type Prediction as HeadPrediction } from '../../src-engine/nsoc/prediction';
@@ -37,6 +37,12 @@ export class FeatureExtractor {
   features(frame: Uint8Array): Uint8Array {
     return this.run(frame).features;
   }
+}
+
+/** the embedding's largest activation, 2^bits − 1: the binary learner's unary levels per feature */
+export function embeddingLevels(loaded: LoadedModel): number {
+  const act = loaded.model.layers[loaded.card.embeddingLayer]?.activation;
+  return act ? (1 << act.bits) - 1 : 1;
 }
 
 export function sensorGeometry(loaded: LoadedModel): ShotGeometry {

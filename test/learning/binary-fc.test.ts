@@ -13,8 +13,9 @@ const bits = (...on: number[]) => {
 function handMade(connections: number[][], extra: Partial<BinaryFcState> = {}): AkidaStyleLearner {
   return AkidaStyleLearner.fromJSON({
     kind: 'akida-binary-fc',
-    version: 1,
+    version: 2,
     inputSize: 8,
+    inputLevels: 1,
     numClasses: connections.length,
     numWeights: connections[0].length,
     neuronsPerClass: 1,
@@ -202,4 +203,87 @@ test('bad options and corrupt states give LearningError naming the problem', () 
   s.neurons[1].connections = [1, 2];
   assert.throws(() => AkidaStyleLearner.fromJSON(s), /neuron 1: needs exactly 3 connections/);
   assert.throws(() => AkidaStyleLearner.fromJSON({ kind: 'ncm' }), /not an akida-binary-fc state/);
+});
+
+test('unary input levels: feature v is min(v, L) active binary inputs, level k of feature i at k·inputSize + i', () => {
+  const f = Uint8Array.from([3, 0, 1, 2, 9, 0, 0, 0]);
+  assert.equal(countActive(f), 4);
+  assert.equal(countActive(f, 3), 3 + 1 + 2 + 3);
+  // connections on the three levels of feature 0, and on level 0 of features 2 and 4 and level 2 of feature 3
+  const l = handMade(
+    [
+      [0, 8, 16],
+      [2, 4, 19],
+    ],
+    { inputLevels: 3 },
+  );
+  assert.equal(l.synapses, 24);
+  assert.equal(l.potential(f, 0), 3);
+  assert.equal(l.potential(f, 1), 2); // feature 3 = 2 does not reach level 2
+  assert.equal(l.potential(Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0]), 0), 1);
+  const p = l.predict(f);
+  assert.deepEqual([...p.potentials], [3, 2]);
+  // 9 active binary inputs, numWeights 3 → reachable 3
+  assert.ok(Math.abs(p.scores[1] - 2 / 3) < 1e-6);
+  // one shot at plasticity 1: feature 3 = 2 activates levels 0 and 1 (inputs 3 and 11), and
+  // two of the three connections (all on inactive inputs) move there
+  const shot = Uint8Array.from([0, 0, 0, 2, 0, 0, 0, 0]);
+  l.fit(shot, 1);
+  const moved = l.neuronState(1).connections;
+  assert.ok(moved.length === 3 && moved.includes(3) && moved.includes(11), `connections ${moved}`);
+  assert.equal(l.potential(shot, 1), 2);
+  assert.throws(() => handMade([[0, 8, 24]], { inputLevels: 3 }), /connection 24 out of range 0\.\.23/);
+  assert.throws(() => new AkidaStyleLearner({ inputSize: 4, numClasses: 1, numWeights: 3, inputLevels: 0 }), /inputLevels 0/);
+  // at most half the binary inputs, not half the features
+  assert.ok(new AkidaStyleLearner({ inputSize: 4, numClasses: 1, numWeights: 6, inputLevels: 3 }));
+  assert.throws(() => new AkidaStyleLearner({ inputSize: 4, numClasses: 1, numWeights: 7, inputLevels: 3 }), /at most half the 12 binary inputs/);
+});
+
+test('unary levels equal a binary layer fed the explicit unary code, bit for bit (random fits and queries)', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (const [I, L] of [
+    [16, 15],
+    [40, 4],
+    [33, 2],
+  ]) {
+    const opts = { numClasses: 3, numWeights: Math.floor((I * L) / 5), neuronsPerClass: 2, learningCompetition: 0.3, seed: 5 };
+    const coded = new AkidaStyleLearner({ ...opts, inputSize: I, inputLevels: L });
+    const plain = new AkidaStyleLearner({ ...opts, inputSize: I * L });
+    const unary = (f: Uint8Array) => {
+      const out = new Uint8Array(I * L);
+      for (let k = 0; k < L; k++) for (let i = 0; i < I; i++) out[k * I + i] = f[i] > k ? 1 : 0;
+      return out;
+    };
+    const sample = () => Uint8Array.from({ length: I }, () => (rand() < 0.5 ? 0 : Math.floor(rand() * (L + 3))));
+    for (let step = 0; step < 40; step++) {
+      const f = sample();
+      const c = step % 3;
+      coded.fit(f, c);
+      plain.fit(unary(f), c);
+      const q = sample();
+      const a = coded.predict(q);
+      const b = plain.predict(unary(q));
+      assert.deepEqual([...a.potentials], [...b.potentials]);
+      assert.deepEqual([...a.scores], [...b.scores]);
+      assert.equal(a.classIndex, b.classIndex);
+    }
+    const sa = coded.toJSON();
+    const sb = plain.toJSON();
+    assert.deepEqual(sa.neurons, sb.neurons);
+    assert.equal(sa.rngState, sb.rngState);
+    // and the coded state round-trips with its levels
+    const back = AkidaStyleLearner.fromJSON(JSON.parse(JSON.stringify(sa)));
+    assert.equal(back.inputLevels, L);
+    assert.deepEqual(back.toJSON(), sa);
+  }
+});
+
+test('a version-1 state (before input levels) reads as inputLevels 1', () => {
+  const s = handMade([[0, 1, 2]]).toJSON() as unknown as Record<string, unknown>;
+  s.version = 1;
+  delete s.inputLevels;
+  const l = AkidaStyleLearner.fromJSON(s);
+  assert.equal(l.inputLevels, 1);
+  assert.equal(l.potential(bits(0, 1, 5), 0), 2);
 });
