@@ -9,7 +9,6 @@
 /** The part of the WebAssembly JS API used here (the engine compiles without DOM or Node types). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -67,4 +66,20 @@ export function instantiate(k: CompiledKernel, bytes: number): { memory: WasmMem
   const memory = new k.wa.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE)) });
   const { exports } = new k.wa.Instance(k.module, { env: { memory } });
   return { memory, exports };
+}
+
+/**
+ * A larger instance of `k` holding a copy of `old`'s memory: what the kernels
+ * do instead of `memory.grow`. Growing detaches the memory's old ArrayBuffer,
+ * and the first ArrayBuffer ever detached in a thread (V8's
+ * ArrayBufferDetaching protector) makes every typed-array access there check
+ * for detachment from then on: typed-array loops anywhere in the thread ran
+ * 1.5–2× slower after it (docs/FRAMES.md). The old memory is left to the
+ * garbage collector; views of it stay readable but no longer see the kernel's
+ * writes, so callers make new views, as they had to after growing.
+ */
+export function enlarge(k: CompiledKernel, old: WasmMemory, bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } {
+  const next = instantiate(k, bytes);
+  new Uint8Array(next.memory.buffer).set(new Uint8Array(old.buffer));
+  return next;
 }

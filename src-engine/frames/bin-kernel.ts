@@ -19,10 +19,11 @@
  * is marked whole (markAll). Arenas are pooled
  * (acquire, and release at the binner's flush): a new memory and the first
  * touch of its pages cost more than a short stream's binning (a 640×480 frame
- * is 3 MB). The memory only grows in acquire, so slot views stay valid for the
- * binner's life.
+ * is 3 MB). The memory only changes in acquire, so slot views stay valid for
+ * the binner's life; it is replaced by a larger copy, never grown (growing
+ * detaches ArrayBuffers, which slows every typed array in the thread; wasm.ts).
  */
-import { compileKernel, type CompiledKernel, instantiate, WASM_PAGE, type WasmMemory } from '../formats/wasm';
+import { compileKernel, type CompiledKernel, enlarge, instantiate, type WasmMemory } from '../formats/wasm';
 import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
 
 type CountFn = (
@@ -54,9 +55,9 @@ const idle: BinArena[] = [];
 const MAX_IDLE = 2;
 
 export class BinArena {
-  private readonly count1: CountFn;
-  private readonly count2: Count2Fn;
-  private readonly memory: WasmMemory;
+  private count1!: CountFn;
+  private count2!: Count2Fn;
+  private memory!: WasmMemory;
   private bytes!: Uint8Array;
   private outView!: Int32Array;
   /** bytes of the slot area, all zero except the slots in use */
@@ -80,8 +81,11 @@ export class BinArena {
   private evLo = 0;
   private evHi = 0;
 
-  private constructor(k: CompiledKernel) {
-    const { memory, exports } = instantiate(k, SLOTS_AT);
+  private constructor(private readonly kernel: CompiledKernel) {
+    this.use(instantiate(kernel, SLOTS_AT));
+  }
+
+  private use({ memory, exports }: { memory: WasmMemory; exports: Record<string, unknown> }): void {
     this.memory = memory;
     this.count1 = exports.count as CountFn;
     this.count2 = exports.count2 as Count2Fn;
@@ -118,25 +122,20 @@ export class BinArena {
     this.outView = new Int32Array(this.memory.buffer, 0, 8);
   }
 
-  private ensure(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
-    this.views();
-  }
-
   private configure(xOff: Int32Array, yOff: Int32Array, frameLen: number, stride: number, slots: number): void {
     const need = stride * slots;
+    const pages = (frameLen + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+    // one larger memory for all of it (slots, tables, page maps), when this one is short
+    const total = SLOTS_AT + Math.max(need, this.capacity) + 4 * (xOff.length + yOff.length) + slots * pages;
+    if (total > this.memory.buffer.byteLength) this.use(enlarge(this.kernel, this.memory, total));
     if (need > this.capacity) {
       // the slot area grows over the old tables: clear that part, the tables move behind it
-      this.ensure(SLOTS_AT + need);
       this.bytes.fill(0, SLOTS_AT + this.capacity, SLOTS_AT + need);
       this.capacity = need;
       this.xOff = this.yOff = null;
     }
     if (this.xOff !== xOff || this.yOff !== yOff) {
       const at = SLOTS_AT + this.capacity;
-      this.ensure(at + 4 * (xOff.length + yOff.length));
       this.xOffAt = at;
       this.yOffAt = at + 4 * xOff.length;
       new Int32Array(this.memory.buffer, this.xOffAt, xOff.length).set(xOff);
@@ -145,9 +144,8 @@ export class BinArena {
       this.yOff = yOff;
     }
     this.stride = stride;
-    this.pages = (frameLen + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+    this.pages = pages;
     this.mapAt = this.yOffAt + 4 * yOff.length;
-    this.ensure(this.mapAt + slots * this.pages);
     this.bytes.fill(0, this.mapAt, this.mapAt + slots * this.pages);
     this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, SLOTS_AT + i * stride, frameLen));
     this.taken = new Uint8Array(slots);

@@ -24,20 +24,12 @@ export interface LoadOptions {
   sourceName?: string;
   path?: 'event' | 'dense';
   engine?: 'wasm' | 'js';
-  /** hand modelBytes' buffer to the worker instead of copying it (it is then detached here) */
-  transfer?: boolean;
   /** every result also carries this layer's output (`layerOutput`), e.g. the learners' embedding */
   keepLayer?: number;
 }
 
 export interface InferOptions {
   tSensorUs?: number;
-  /**
-   * hand the frame's buffer to the worker instead of copying it (zero-copy; the
-   * frame is detached here, and comes back as `result.frame`). Leave it off for
-   * buffers someone else still uses — TimeChannelBinner shares one zero frame.
-   */
-  transfer?: boolean;
 }
 
 export interface WorkerResult extends ResultMessage {
@@ -80,10 +72,14 @@ function startWorker(entry: URL, resourceLimits: ResourceLimits | undefined): Wo
   return new Worker(code, { ...opts, eval: true });
 }
 
-/** A copy whose buffer is exactly its bytes, so transferring it moves nothing else. */
-function ownBuffer(a: Uint8Array, transfer: boolean | undefined): Uint8Array<ArrayBuffer> {
-  if (transfer && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a as Uint8Array<ArrayBuffer>;
-  return new Uint8Array(a);
+/**
+ * The bytes to post: the array itself when it spans its buffer, else a tight
+ * copy (posting clones a view's whole buffer). Messages are copied, never
+ * transferred: a transfer detaches the buffer here, and after the first detach
+ * in a thread V8 checks every typed-array access for it (src-engine/formats/wasm.ts).
+ */
+function tight(a: Uint8Array): Uint8Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
 }
 
 export class NsocWorkerClient {
@@ -107,22 +103,20 @@ export class NsocWorkerClient {
 
   /** Decodes and loads a `.nlm` model in the worker; rejects with NsocWorkerError (remoteName 'ModelFileError' for a bad file). */
   load(modelBytes: Uint8Array, opts: LoadOptions = {}): Promise<LoadedMessage> {
-    const bytes = ownBuffer(modelBytes, opts.transfer);
-    const msg: LoadRequest = { type: 'load', modelBytes: bytes };
+    const msg: LoadRequest = { type: 'load', modelBytes: tight(modelBytes) };
     if (opts.sourceName !== undefined) msg.sourceName = opts.sourceName;
     if (opts.path !== undefined) msg.path = opts.path;
     if (opts.engine !== undefined) msg.engine = opts.engine;
     if (opts.keepLayer !== undefined) msg.keepLayer = opts.keepLayer;
-    return this.send('load', null, msg, [bytes.buffer]) as Promise<LoadedMessage>;
+    return this.send('load', null, msg) as Promise<LoadedMessage>;
   }
 
   /** Runs one frame (HWC uint8, the model's input shape). */
   infer(frame: Uint8Array, opts: InferOptions = {}): Promise<WorkerResult> {
-    const data = ownBuffer(frame, opts.transfer);
     const seq = this.nextSeq++;
-    const msg: InferRequest = { type: 'infer', seq, frame: data };
+    const msg: InferRequest = { type: 'infer', seq, frame: tight(frame) };
     if (opts.tSensorUs !== undefined) msg.tSensorUs = opts.tSensorUs;
-    return this.send('infer', seq, msg, [data.buffer]) as Promise<WorkerResult>;
+    return this.send('infer', seq, msg) as Promise<WorkerResult>;
   }
 
   /** Requests still unanswered. */
@@ -136,11 +130,11 @@ export class NsocWorkerClient {
     await this.exited;
   }
 
-  private send(kind: Pending['kind'], seq: number | null, msg: LoadRequest | InferRequest, transfer: ArrayBuffer[]): Promise<LoadedMessage | WorkerResult> {
+  private send(kind: Pending['kind'], seq: number | null, msg: LoadRequest | InferRequest): Promise<LoadedMessage | WorkerResult> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending.push({ kind, seq, sentAt: performance.now(), resolve, reject });
-      this.worker.postMessage(msg, transfer);
+      this.worker.postMessage(msg);
     });
   }
 

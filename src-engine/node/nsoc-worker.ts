@@ -8,5 +8,5 @@ import { createNsocWorkerHandler } from '../nsoc/worker/handler';
 
 const port = parentPort;
 if (!port) throw new Error('nsoc-worker runs inside a worker thread (start it with NsocWorkerClient)');
-const handle = createNsocWorkerHandler((message, transfer) => port.postMessage(message, transfer));
+const handle = createNsocWorkerHandler((message) => port.postMessage(message));
 port.on('message', handle);

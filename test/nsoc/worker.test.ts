@@ -71,16 +71,19 @@ test('the dense reference path and the JavaScript engine also run in the worker,
   }
 });
 
-test('transfer: true hands the frame buffer over (detached here) and it comes back', async () => {
+test('frames are copied, never transferred: the caller keeps its frame (also a view into a larger buffer) and gets it back', async () => {
   await client.load(workerTestModelBytes());
-  const frame = frames[1].slice();
-  const r = await client.infer(frame, { transfer: true });
-  assert.equal(frame.byteLength, 0, 'the caller’s view is detached');
-  assert.deepEqual(r.frame, frames[1]);
-  // without transfer, the caller keeps its frame
   const kept = frames[2].slice();
-  await client.infer(kept);
+  const r = await client.infer(kept);
   assert.deepEqual(kept, frames[2]);
+  assert.deepEqual(r.frame, frames[2]);
+  const big = new Uint8Array(3 * kept.length);
+  big.set(kept, kept.length);
+  const view = big.subarray(kept.length, 2 * kept.length);
+  const r2 = await client.infer(view);
+  assert.equal(big.byteLength, 3 * kept.length, 'nothing detached');
+  assert.deepEqual(r2.frame, frames[2]);
+  assert.deepEqual(r2.output, r.output);
 });
 
 test('a corrupt model file is an error message with the ModelFileError text; the worker keeps serving', async () => {

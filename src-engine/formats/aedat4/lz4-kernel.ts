@@ -14,7 +14,7 @@ import { LZ4_KERNEL_WASM_BASE64 } from './lz4-kernel-binary';
 import { OutputBuffer } from './lz4-frame';
 import { PayloadError } from './payload-error';
 import type { EventBatch } from '../../events/batch';
-import { compileKernel, type CompiledKernel, instantiate, WASM_PAGE, type WasmMemory } from '../wasm';
+import { compileKernel, type CompiledKernel, enlarge, instantiate, WASM_PAGE, type WasmMemory } from '../wasm';
 
 type BlockKernel = (s: number, sEnd: number, d: number, dEnd: number, dMin: number) => number;
 type EventsKernel = (src: number, n: number, t: number, x: number, y: number, p: number) => number;
@@ -61,9 +61,9 @@ export function lz4KernelAvailable(): boolean {
  * block of a staged payload is decoded by the kernel.
  */
 export class WasmOutputBuffer extends OutputBuffer {
-  private readonly memory: WasmMemory;
-  private readonly kernel: BlockKernel;
-  private readonly extract: EventsKernel;
+  private memory: WasmMemory;
+  private kernel: BlockKernel;
+  private extract: EventsKernel;
   /** where the output starts (behind the columns) */
   private readonly outAt: number;
   /** where the staged payload starts (= outAt + the output capacity) */
@@ -73,7 +73,7 @@ export class WasmOutputBuffer extends OutputBuffer {
 
   private constructor(
     limit: number,
-    k: CompiledKernel,
+    private readonly k: CompiledKernel,
     /** events the columns hold */
     readonly columns: number,
   ) {
@@ -107,15 +107,22 @@ export class WasmOutputBuffer extends OutputBuffer {
     if (pool.length < POOL_SIZE && !pool.includes(this) && this.memory.buffer.byteLength <= POOL_MAX_BYTES) pool.push(this);
   }
 
-  /** Grows the memory to at least `bytes` (growing detaches the old views). */
+  /**
+   * At least `bytes` of memory: a larger copy of it, not memory.grow (wasm.ts:
+   * growing would detach the old buffer and slow every typed array in the
+   * thread). Old views then no longer see the kernel's writes: make new ones.
+   */
   private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
+    if (bytes <= this.memory.buffer.byteLength) return;
+    let next: ReturnType<typeof enlarge>;
     try {
-      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      next = enlarge(this.k, this.memory, bytes);
     } catch {
       throw new PayloadError('limit', `cannot get ${bytes} bytes of WebAssembly memory for the LZ4 decoder`);
     }
+    this.memory = next.memory;
+    this.kernel = next.exports.block as BlockKernel;
+    this.extract = next.exports.events as EventsKernel;
     this.bytes = new Uint8Array(this.memory.buffer, this.outAt, this.inAt - this.outAt);
   }
 

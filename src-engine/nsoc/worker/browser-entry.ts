@@ -6,10 +6,10 @@
 import { createNsocWorkerHandler } from './handler';
 
 interface WorkerScope {
-  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  postMessage(message: unknown): void;
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 declare const self: WorkerScope;
 
-const handle = createNsocWorkerHandler((message, transfer) => self.postMessage(message, transfer));
+const handle = createNsocWorkerHandler((message) => self.postMessage(message));
 self.onmessage = (event) => handle(event.data);

@@ -14,11 +14,6 @@ import { NSOC_WORKER_PROTOCOL, type ErrorMessage, type NsocWorkerResponse, type 
 
 const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
 
-/** The array's buffer, when it can be transferred (a SharedArrayBuffer cannot, and needs not). */
-function transferable(a: { buffer: ArrayBufferLike }): ArrayBuffer[] {
-  return a.buffer instanceof ArrayBuffer ? [a.buffer] : [];
-}
-
 function describe(e: unknown): { errorName: string; message: string } {
   if (e instanceof Error) return { errorName: e.name, message: e.message };
   return { errorName: 'Error', message: String(e) };
@@ -30,7 +25,7 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
   let keepLayer: number | null = null;
 
   const fail = (request: ErrorMessage['request'], seq: number | null, e: unknown) => {
-    post({ type: 'error', request, seq, ...describe(e) }, []);
+    post({ type: 'error', request, seq, ...describe(e) });
   };
 
   const load = (m: Record<string, unknown>) => {
@@ -61,7 +56,7 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
     runtime = rt;
     labels = model.labels;
     keepLayer = keep === undefined ? null : (keep as number);
-    post(answer, []);
+    post(answer);
   };
 
   const infer = (m: Record<string, unknown>, seq: number, started: number) => {
@@ -88,10 +83,8 @@ export function createNsocWorkerHandler(post: PostResponse): (message: unknown) 
       frame,
     };
     if (keepLayer !== null && r.layerOutputs) answer.layerOutput = r.layerOutputs[keepLayer];
-    // the runtime returns fresh arrays per inference (reuseResult is off), so all can move
-    const transfer = [r.output, p.confidences, frame, ...(r.scores ? [r.scores] : []), ...(answer.layerOutput ? [answer.layerOutput] : [])].flatMap(transferable);
     answer.timing.handledMs = clock.now() - started;
-    post(answer, transfer);
+    post(answer);
   };
 
   return (message: unknown) => {

@@ -102,5 +102,10 @@ export interface ErrorMessage {
 
 export type NsocWorkerResponse = LoadedMessage | ResultMessage | ErrorMessage;
 
-/** How a handler sends: postMessage of the host, with a transfer list. */
-export type PostResponse = (message: NsocWorkerResponse, transfer: ArrayBuffer[]) => void;
+/**
+ * How a handler sends: postMessage of the host. Copied, never transferred: a
+ * transfer detaches an ArrayBuffer, and after the first detach in a thread
+ * V8 checks every typed-array access there for it (src-engine/formats/wasm.ts);
+ * the runtime's loops ran 1.5–2× slower. A result is a few KB.
+ */
+export type PostResponse = (message: NsocWorkerResponse) => void;
