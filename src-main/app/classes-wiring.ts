@@ -16,6 +16,7 @@ import type { ModelFrame } from '../../src-engine/models/encoder';
 import { ClassStore, type StoredClass } from '../classes/class-store';
 import { ClassClassifier } from '../classes/classifier';
 import { ApiError, type ClassInfo, type EnrollArgs, type EnrollResult, type MethodName, type Settings } from '../ipc/contract';
+import { unknownThresholdFor } from '../settings/store';
 import type { LoadedModel } from '../models/load-model';
 import type { EngineResult } from '../pipeline/engine';
 import type { Classifier, LivePipeline } from '../pipeline/live';
@@ -129,7 +130,7 @@ export class ClassesWiring {
 
   /** A new backbone: its classifier (pretrained + enrolled classes); the pipeline predicts through it. */
   async selectModel(m: LoadedModel, s: Settings): Promise<void> {
-    this.classifier = await ClassClassifier.open(this.store, m, { learner: s.learner, unknownThreshold: s.unknownThreshold });
+    this.classifier = await ClassClassifier.open(this.store, m, { learner: s.learner, unknownThreshold: unknownThresholdFor(s) });
     this.model = m;
     this.pipeline.setClassifier(this.adapter());
     this.publish(this.list());
@@ -138,7 +139,7 @@ export class ClassesWiring {
   applySettings(s: Settings): void {
     const c = this.classifier;
     if (!c) return;
-    c.setUnknownThreshold(s.unknownThreshold);
+    c.setUnknownThreshold(unknownThresholdFor(s));
     if (c.learnerKind !== s.learner) c.setLearner(s.learner);
   }
 

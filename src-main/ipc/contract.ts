@@ -197,8 +197,13 @@ export const Settings = z.object({
   downsample: z.number().int().min(1).max(16),
   denoise: z.boolean(),
   learner: z.enum(['ncm', 'binary-fc']),
-  /** below this similarity a prediction is "unknown" (0–1) */
+  /** below this similarity a prediction is "unknown" (0–1), with the NCM learner (a cosine) */
   unknownThreshold: z.number().min(0).max(1),
+  /**
+   * the same with the binary layer, whose similarity (the fraction of the reachable
+   * potential) runs lower than NCM's cosines: a threshold of its own (docs/LEARNING.md)
+   */
+  binaryUnknownThreshold: z.number().min(0).max(1),
   /** HID button usage → action */
   buttons: z.record(z.string().max(64), z.enum(['enroll', 'undo', 'reset', 'next-source', 'none'])),
   kiosk: z.object({

@@ -17,9 +17,15 @@ export const DEFAULT_SETTINGS: Settings = {
   denoise: false,
   learner: 'ncm',
   unknownThreshold: 0.5,
+  binaryUnknownThreshold: 0.4,
   buttons: {},
   kiosk: { enabled: false, pin: '0000', idleSeconds: 120, visitorClassTtlMinutes: 60 },
 };
+
+/** The unknown threshold of the learner the settings choose. */
+export function unknownThresholdFor(s: Pick<Settings, 'learner' | 'unknownThreshold' | 'binaryUnknownThreshold'>): number {
+  return s.learner === 'binary-fc' ? s.binaryUnknownThreshold : s.unknownThreshold;
+}
 
 export interface SettingsLoad {
   settings: Settings;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppCore } from '../../src-main/app/core';
 import { ApiError, type MethodName } from '../../src-main/ipc/contract';
-import { DEFAULT_SETTINGS } from '../../src-main/settings/store';
+import { DEFAULT_SETTINGS, unknownThresholdFor } from '../../src-main/settings/store';
 
 const RESOURCES = resolve(import.meta.dirname, '../../resources');
 const dirs: string[] = [];
@@ -182,11 +182,16 @@ describe('AppCore: settings', () => {
 
   it('an older file missing newer fields keeps its values and gains the defaults', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ windowMs: 300, learner: 'binary-fc' }));
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ windowMs: 300, learner: 'binary-fc', unknownThreshold: 0.7 }));
     const c = await core(dir);
     const s = (await c.invoke('getSettings', undefined)) as typeof DEFAULT_SETTINGS;
     assert.equal(s.windowMs, 300);
     assert.equal(s.learner, 'binary-fc');
+    // the binary layer's own threshold (added in session 9) comes from the defaults; NCM's stays
+    assert.equal(s.unknownThreshold, 0.7);
+    assert.equal(s.binaryUnknownThreshold, DEFAULT_SETTINGS.binaryUnknownThreshold);
+    assert.equal(unknownThresholdFor(s), DEFAULT_SETTINGS.binaryUnknownThreshold);
+    assert.equal(unknownThresholdFor({ ...s, learner: 'ncm' }), 0.7);
     assert.equal(s.kiosk.pin, DEFAULT_SETTINGS.kiosk.pin);
     assert.equal(c.warnings.length, 0);
     await c.close();

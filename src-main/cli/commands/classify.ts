@@ -28,9 +28,10 @@ import { openClassifier, reportClassError } from './enroll';
 export const CLASSIFY_USAGE = `neurolive classify FILE --model MODEL.nlm [--json] [--hop 50ms] [--path event|dense]
                                         per-window predictions (start/end µs, class, confidence = softmax
                                         of the scores) with the model's input encoding; --json: JSON Lines
-  neurolive classify FILE --model M [--json] [--db PATH] [--learner ncm|binary-fc] [--threshold 0.5]
+  neurolive classify FILE --model M [--json] [--db PATH] [--learner ncm|binary-fc] [--threshold T]
                                         M a model name or folder: per-window classes, enrolled ones
-                                        included (FILE: events, .wav or .y4m), "unknown" below threshold`;
+                                        included (FILE: events, .wav or .y4m), "unknown" below threshold
+                                        (default 0.5 with ncm, 0.4 with binary-fc)`;
 
 /** The binner settings a model's input encoding asks for; an Error naming what is missing or inconsistent. */
 export function binnerSettings(model: QuantizedModel, sourceName: string): TimeChannelEncoding {

@@ -5,7 +5,7 @@
 // shot: its events are stored raw and its embedding teaches the learner.
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
-import { DEFAULT_SETTINGS } from '../../settings/store';
+import { DEFAULT_SETTINGS, unknownThresholdFor } from '../../settings/store';
 import { ApiError, type LearnerKind } from '../../ipc/contract';
 import { openClassStore, type ClassStore } from '../../classes/class-store';
 import { ClassClassifier } from '../../classes/classifier';
@@ -35,8 +35,8 @@ export function learnerOption(v: string | undefined): LearnerKind {
   return k;
 }
 
-export function thresholdOption(v: string | undefined): number {
-  if (v === undefined) return DEFAULT_SETTINGS.unknownThreshold;
+export function thresholdOption(v: string | undefined, learner: LearnerKind = DEFAULT_SETTINGS.learner): number {
+  if (v === undefined) return unknownThresholdFor({ ...DEFAULT_SETTINGS, learner });
   const t = Number(v);
   if (!(t >= 0 && t <= 1)) throw new CliUsageError(`--threshold must be a number from 0 to 1, not '${v}'`);
   return t;
@@ -50,7 +50,7 @@ export function openStore(db: string | undefined): ClassStore {
 export async function openClassifier(values: { db?: string; model?: string; learner?: string; threshold?: string }): Promise<{ store: ClassStore; loaded: LoadedModel; classifier: ClassClassifier }> {
   if (!values.model) throw new CliUsageError('--model M is needed (a model name such as gesture, or a model folder)');
   const learner = learnerOption(values.learner);
-  const unknownThreshold = thresholdOption(values.threshold);
+  const unknownThreshold = thresholdOption(values.threshold, learner);
   const loaded = await loadModel(values.model);
   const store = openStore(values.db);
   try {

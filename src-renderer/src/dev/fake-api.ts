@@ -65,6 +65,7 @@ export function createFakeApi(params: URLSearchParams): NeuroliveApi {
     denoise: true,
     learner: 'ncm',
     unknownThreshold: 0.5,
+    binaryUnknownThreshold: 0.4,
     buttons: { '0x07:0x4F': 'enroll', '0x07:0x50': 'undo' },
     kiosk: { enabled: false, pin: '1234', idleSeconds: 30, visitorClassTtlMinutes: 30 },
   };
