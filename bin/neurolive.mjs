@@ -1,7 +1,22 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (tsx compiles on the fly; no build step for headless use).
-import { register } from 'tsx/esm/api';
+// The CLI from its TypeScript sources, no build step: bundled with esbuild into
+// out/cli/ on first use (and again when a source changes) and run in plain
+// Node. Not through tsx's module hooks, which detach ArrayBuffers and so slow
+// every typed-array loop in the process (scripts/bundle-sources.mjs); tsx is
+// the fallback where the bundle cannot be written.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleIfStale } from '../scripts/bundle-sources.mjs';
 
-register();
-const { main } = await import('../src-main/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'src-main', 'cli', 'main.ts');
+let main;
+try {
+  ({ main } = await import(await bundleIfStale(entry, join(root, 'out', 'cli', 'main.mjs'))));
+} catch (e) {
+  if (process.env.NEUROLIVE_DEBUG) console.error(`neurolive: running through tsx (${e instanceof Error ? e.message : e})`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(entry));
+}
 process.exitCode = await main(process.argv.slice(2));
