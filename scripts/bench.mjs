@@ -8,6 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { bundleSources } from './bundle-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = await bundleSources(join(root, 'bench', 'run.ts'), join(root, 'out', 'bench', 'run.mjs'));
+const out = await bundleSources(join(root, 'bench', 'run.ts'), join(root, '.cache', 'bundles', 'bench.mjs'));
 const r = spawnSync(process.execPath, ['--expose-gc', out, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
