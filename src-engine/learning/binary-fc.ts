@@ -4,8 +4,9 @@
 // feature is one active input. With inputLevels L > 1 a feature v is unary
 // coded into L binary inputs, the first min(v, L) of them active: a 4-bit
 // activation becomes as many spikes as its value, so the layer stays binary
-// but no longer discards how strongly a feature fired (docs/LEARNING.md). The vendor's exact update rule is not public; the
-// rule implemented here (see docs/LEARNING.md) is:
+// but no longer discards how strongly a feature fired (docs/LEARNING.md).
+// The vendor's exact update rule is not public; the rule implemented here
+// (see docs/LEARNING.md) is:
 //   winner   = argmax over the labelled class's neurons of
 //              potential × (1 − learningCompetition)^(times the neuron learned)
 //              (ties → lowest neuron index);
@@ -110,6 +111,7 @@ export class AkidaStyleLearner implements Learner {
   readonly kind = 'akida-binary-fc';
   /** features per input vector */
   readonly inputSize: number;
+  /** binary inputs per feature (the unary code's levels; 1 = non-zero is active) */
   readonly inputLevels: number;
   /** binary inputs the neurons connect to: inputSize × inputLevels */
   readonly synapses: number;
