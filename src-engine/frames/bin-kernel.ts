@@ -25,29 +25,24 @@
  */
 import { compileKernel, type CompiledKernel, enlarge, instantiate, type WasmMemory } from '../formats/wasm';
 import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
+import { KERNEL_LAYOUT as L, OFF_SENSOR } from './bin-kernel-wat';
 
-type CountFn = (
-  X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
-  pm: number, buf: number, chBase: number, clip1: number, out: number, map: number,
-) => void;
+type CountFn = (from: number, to: number, pm: number, buf: number, chBase: number, clip1: number, map: number, out: number) => void;
 type Count2Fn = (
-  X: number, Y: number, P: number, n: number, sw1: number, sh1: number, xOff: number, yOff: number,
-  pm: number, buf: number, chBase: number, clip1: number, out: number, map: number,
-  buf2: number, chBase2: number, out2: number, map2: number,
+  from: number, to: number, pm: number, buf: number, chBase: number, clip1: number, map: number, out: number,
+  buf2: number, chBase2: number, map2: number, out2: number,
 ) => void;
+type WindowFn = (
+  from: number, to: number, pm: number, buf: number, clip1: number, map: number, out: number,
+  ws: number, win: number, bins: number, np: number, tPrev: number,
+) => number;
 
-/** events copied into the memory at a time */
-const CHUNK = 65536;
 /** the most memory the slots of one arena may take (more: the binner counts in JavaScript) */
 const MAX_SLOT_BYTES = 1 << 26;
-// Memory layout: [0, 32) results of count / count2; the event chunk (X, Y u16, P u8); the slots
-// (`capacity` bytes, all zero while free); the lookup tables after them; then the slots' page maps.
+// Memory layout (KERNEL_LAYOUT): results; the event chunk (T f64, X, Y u16, P u8); the lookup tables
+// (an i32 for every u16 coordinate); window's per-bin tallies (zero between calls); then, from SLOTS,
+// the slots (`capacity` bytes, all zero while free) and after them the slots' page maps.
 const PAGE_SHIFT = 12;
-const OUT2_AT = 24;
-const X_AT = 32;
-const Y_AT = X_AT + 2 * CHUNK;
-const P_AT = Y_AT + 2 * CHUNK;
-const SLOTS_AT = (P_AT + CHUNK + 63) & ~63;
 
 let compiled: CompiledKernel | null | undefined;
 /** arenas released, kept with their memory for the next binners */
@@ -57,9 +52,11 @@ const MAX_IDLE = 2;
 export class BinArena {
   private count1!: CountFn;
   private count2!: Count2Fn;
+  private countWindow!: WindowFn;
   private memory!: WasmMemory;
   private bytes!: Uint8Array;
   private outView!: Int32Array;
+  private tallyView!: Int32Array;
   /** bytes of the slot area, all zero except the slots in use */
   private capacity = 0;
   private stride = 0;
@@ -71,24 +68,29 @@ export class BinArena {
   /** pages per slot, and where slot i's page map starts (mapAt + i · pages) */
   private pages = 0;
   private mapAt = 0;
-  /** the lookup tables now in memory (the binner's, which never change) and where */
+  /** the lookup tables now in memory (the binner's, which never change) */
   private xOff: Int32Array | null = null;
   private yOff: Int32Array | null = null;
-  private xOffAt = 0;
-  private yOffAt = 0;
   /** the batch events [evLo, evHi) of evX (and its y, p) are in the chunk */
   private evX: Uint16Array | null = null;
   private evLo = 0;
   private evHi = 0;
+  /** the chunk also holds the times of these events (only window reads them) */
+  private evT: Float64Array | null = null;
+  /** load's second result */
+  private avail = 0;
 
   private constructor(private readonly kernel: CompiledKernel) {
-    this.use(instantiate(kernel, SLOTS_AT));
+    this.use(instantiate(kernel, L.SLOTS));
+    // every coordinate beyond the sensor (tables hold the sensor's part, written by configure)
+    new Int32Array(this.memory.buffer, L.X_TABLE, 2 * L.TABLE_LEN).fill(OFF_SENSOR);
   }
 
   private use({ memory, exports }: { memory: WasmMemory; exports: Record<string, unknown> }): void {
     this.memory = memory;
     this.count1 = exports.count as CountFn;
     this.count2 = exports.count2 as Count2Fn;
+    this.countWindow = exports.window as WindowFn;
     this.views();
   }
 
@@ -119,38 +121,39 @@ export class BinArena {
 
   private views(): void {
     this.bytes = new Uint8Array(this.memory.buffer);
-    this.outView = new Int32Array(this.memory.buffer, 0, 8);
+    this.outView = new Int32Array(this.memory.buffer, L.OUT, 8);
+    this.tallyView = new Int32Array(this.memory.buffer, L.TALLY, 4 * L.MAX_BINS);
   }
 
   private configure(xOff: Int32Array, yOff: Int32Array, frameLen: number, stride: number, slots: number): void {
     const need = stride * slots;
     const pages = (frameLen + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
-    // one larger memory for all of it (slots, tables, page maps), when this one is short
-    const total = SLOTS_AT + Math.max(need, this.capacity) + 4 * (xOff.length + yOff.length) + slots * pages;
+    // one larger memory for the slots and page maps, when this one is short
+    const total = L.SLOTS + Math.max(need, this.capacity) + slots * pages;
     if (total > this.memory.buffer.byteLength) this.use(enlarge(this.kernel, this.memory, total));
     if (need > this.capacity) {
-      // the slot area grows over the old tables: clear that part, the tables move behind it
-      this.bytes.fill(0, SLOTS_AT + this.capacity, SLOTS_AT + need);
+      // the slot area grows over the old page maps: clear that part
+      this.bytes.fill(0, L.SLOTS + this.capacity, L.SLOTS + need);
       this.capacity = need;
-      this.xOff = this.yOff = null;
     }
-    if (this.xOff !== xOff || this.yOff !== yOff) {
-      const at = SLOTS_AT + this.capacity;
-      this.xOffAt = at;
-      this.yOffAt = at + 4 * xOff.length;
-      new Int32Array(this.memory.buffer, this.xOffAt, xOff.length).set(xOff);
-      new Int32Array(this.memory.buffer, this.yOffAt, yOff.length).set(yOff);
-      this.xOff = xOff;
-      this.yOff = yOff;
-    }
+    if (this.xOff !== xOff) this.xOff = this.writeTable(L.X_TABLE, xOff, this.xOff);
+    if (this.yOff !== yOff) this.yOff = this.writeTable(L.Y_TABLE, yOff, this.yOff);
     this.stride = stride;
     this.pages = pages;
-    this.mapAt = this.yOffAt + 4 * yOff.length;
+    this.mapAt = L.SLOTS + this.capacity;
     this.bytes.fill(0, this.mapAt, this.mapAt + slots * this.pages);
-    this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, SLOTS_AT + i * stride, frameLen));
+    this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, L.SLOTS + i * stride, frameLen));
     this.taken = new Uint8Array(slots);
     this.dirtyAll = new Uint8Array(slots);
     this.evX = null;
+  }
+
+  /** Puts a binner's table (one entry per sensor coordinate) at `at`; entries of a longer old table go back to off-sensor. */
+  private writeTable(at: number, table: Int32Array, old: Int32Array | null): Int32Array {
+    const mem = new Int32Array(this.memory.buffer, at, L.TABLE_LEN);
+    mem.set(table);
+    if (old && old.length > table.length) mem.fill(OFF_SENSOR, table.length, old.length);
+    return table;
   }
 
   /** A free slot's index (its view, slot(i), is all zeros), or −1 when all are taken. */
@@ -212,18 +215,28 @@ export class BinArena {
     this.evX = null;
   }
 
-  /** Makes events [from, …) of the batch readable in the chunk; returns how many from `from` on are there (≤ to − from). */
-  private load(X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number): number {
+  /**
+   * Makes events [from, …) of the batch readable in the chunk; returns their
+   * first index in it, and in `this.avail` how many from `from` on are there
+   * (≤ to − from). With T, the chunk holds the times too.
+   */
+  private load(X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number, T?: Float64Array): number {
     if (this.evX !== X || from < this.evLo || from >= this.evHi) {
-      const e = Math.min(X.length, from + CHUNK);
-      new Uint16Array(this.memory.buffer, X_AT, e - from).set(X.subarray(from, e));
-      new Uint16Array(this.memory.buffer, Y_AT, e - from).set(Y.subarray(from, e));
-      this.bytes.set(Pol.subarray(from, e), P_AT);
+      const e = Math.min(X.length, from + L.CHUNK);
+      new Uint16Array(this.memory.buffer, L.X, e - from).set(X.subarray(from, e));
+      new Uint16Array(this.memory.buffer, L.Y, e - from).set(Y.subarray(from, e));
+      this.bytes.set(Pol.subarray(from, e), L.P);
       this.evX = X;
+      this.evT = null;
       this.evLo = from;
       this.evHi = e;
     }
-    return Math.min(to, this.evHi) - from;
+    if (T && this.evT !== T) {
+      new Float64Array(this.memory.buffer, L.T, this.evHi - this.evLo).set(T.subarray(this.evLo, this.evHi));
+      this.evT = T;
+    }
+    this.avail = Math.min(to, this.evHi) - from;
+    return from - this.evLo;
   }
 
   /**
@@ -232,16 +245,15 @@ export class BinArena {
    */
   binRun(
     X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
-    sw1: number, sh1: number, pm: number, slot: number, chBase: number, clip1: number, out: Int32Array,
+    pm: number, slot: number, chBase: number, clip1: number, out: Int32Array,
   ): Int32Array {
     out.fill(0);
-    const o = this.outView, buf = SLOTS_AT + slot * this.stride;
+    const o = this.outView, buf = L.SLOTS + slot * this.stride, map = this.mapAt + slot * this.pages;
     for (let j = from; j < to;) {
-      const m = this.load(X, Y, Pol, j, to);
-      const at = j - this.evLo;
-      this.count1(X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm, buf, chBase, clip1, 0, this.mapAt + slot * this.pages);
+      const at = this.load(X, Y, Pol, j, to);
+      this.count1(at, at + this.avail, pm, buf, chBase, clip1, map, L.OUT);
       for (let k = 0; k < 5; k++) out[k] += o[k];
-      j += m;
+      j += this.avail;
     }
     return out;
   }
@@ -254,23 +266,63 @@ export class BinArena {
    */
   binRun2(
     X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
-    sw1: number, sh1: number, pm: number, slotA: number, chA: number, slotB: number, chB: number, clip1: number,
+    pm: number, slotA: number, chA: number, slotB: number, chB: number, clip1: number,
     out: Int32Array, outB: Int32Array,
   ): void {
     out.fill(0);
     outB.fill(0);
-    const o = this.outView, bufA = SLOTS_AT + slotA * this.stride, bufB = SLOTS_AT + slotB * this.stride;
+    const o = this.outView;
+    const bufA = L.SLOTS + slotA * this.stride, bufB = L.SLOTS + slotB * this.stride;
+    const mapA = this.mapAt + slotA * this.pages, mapB = this.mapAt + slotB * this.pages;
     for (let j = from; j < to;) {
-      const m = this.load(X, Y, Pol, j, to);
-      const at = j - this.evLo;
-      this.count2(
-        X_AT + 2 * at, Y_AT + 2 * at, P_AT + at, m, sw1, sh1, this.xOffAt, this.yOffAt, pm,
-        bufA, chA, clip1, 0, this.mapAt + slotA * this.pages, bufB, chB, OUT2_AT, this.mapAt + slotB * this.pages,
-      );
+      const at = this.load(X, Y, Pol, j, to);
+      this.count2(at, at + this.avail, pm, bufA, chA, clip1, mapA, L.OUT, bufB, chB, mapB, L.OUT2);
       for (let k = 0; k < 5; k++) out[k] += o[k];
       outB[0] += o[6];
       outB[1] += o[7];
-      j += m;
+      j += this.avail;
     }
+  }
+
+  /**
+   * Counts a disjoint window's events from `from` on into slot `slot` (the
+   * kernel's window function: see bin-kernel-wat.ts), up to `to` or the first
+   * event it leaves to the JavaScript loops. Returns how many it took; out
+   * gets [outside the sensor, outside the ROI, first bin, last bin] (bins −1:
+   * none counted), and tallies[4·b …] (kept, kept ON, saturated, saturated
+   * ON) of bins first…last the counts, which the caller reads.
+   */
+  countDisjointWindow(
+    T: Float64Array, X: Uint16Array, Y: Uint16Array, Pol: Uint8Array, from: number, to: number,
+    pm: number, slot: number, clip1: number, ws: number, win: number, bins: number, polarities: number, tPrev: number,
+    out: Int32Array, tallies: Int32Array,
+  ): number {
+    out[0] = out[1] = 0;
+    out[2] = out[3] = -1;
+    const o = this.outView, buf = L.SLOTS + slot * this.stride, map = this.mapAt + slot * this.pages;
+    let j = from;
+    while (j < to) {
+      const at = this.load(X, Y, Pol, j, to, T);
+      const m = this.avail;
+      const took = this.countWindow(at, at + m, pm, buf, clip1, map, L.OUT, ws, win, bins, polarities, tPrev);
+      out[0] += o[0];
+      out[1] += o[1];
+      if (o[2] >= 0) {
+        if (out[2] < 0) out[2] = o[2];
+        out[3] = o[3];
+      }
+      j += took;
+      if (took < m) break;
+      tPrev = T[j - 1];
+    }
+    if (out[2] >= 0) {
+      // hand the tallies over and leave the area zero for the next call
+      const tv = this.tallyView;
+      for (let k = 4 * out[2], hi = 4 * out[3] + 4; k < hi; k++) {
+        tallies[k] = tv[k];
+        tv[k] = 0;
+      }
+    }
+    return j - from;
   }
 }

@@ -210,6 +210,8 @@ export class TimeChannelBinner {
   private readonly arenaSlot: Int32Array;
   /** BinArena.binRun2's tallies for the second window */
   private readonly runOutB = new Int32Array(2);
+  /** BinArena.countDisjointWindow's per-bin tallies: kept, kept ON, saturated, saturated ON */
+  private readonly binTallies: Int32Array;
 
   private t0 = NaN;
   private nextK = 0; // oldest window not yet emitted
@@ -260,6 +262,7 @@ export class TimeChannelBinner {
     this.bufs = new Array<Uint8Array | null>(this.ring).fill(null);
     this.arenaSlot = new Int32Array(this.ring).fill(-1);
     this.runBin = new Int32Array(this.ring);
+    this.binTallies = new Int32Array(4 * this.bins);
     this.slotStart = new Float64Array(this.ring);
     this.winIn = new Float64Array(this.ring);
     this.winKept = new Float64Array(this.ring);
@@ -429,6 +432,18 @@ export class TimeChannelBinner {
       const ovBase = slot * this.channels + chBase;
       const buf = this.bufs[slot]!;
       const segStart = i;
+      if (!filtering && tFirst >= tMax && this.arenaSlot[slot] >= 0) {
+        // the kernel takes the window's sorted events bin after bin, up to the first it leaves to the loops below
+        const took = this.arena!.countDisjointWindow(T, X, Y, Pol, i, n, pm, this.arenaSlot[slot], clip - 1, ws, win, bins, P, tMax, this.runOut, this.binTallies);
+        if (took > 0) {
+          i += took;
+          tMax = T[i - 1];
+          oob += this.runOut[0];
+          roiN += this.runOut[1];
+          this.tallyWindow(slot, took, this.runOut[2], this.runOut[3]);
+          continue;
+        }
+      }
       // First the run of events in this bin (time only), then the spatial work on that run.
       const d0 = tFirst - ws;
       const e = d0 >= dStart && d0 < dEnd && tFirst >= tMax ? sortedRunEnd(T, i, n, ws, dEnd) : 0;
@@ -465,7 +480,7 @@ export class TimeChannelBinner {
       } else {
         const a = this.arenaSlot[slot];
         let r: Int32Array;
-        if (a >= 0 && i - segStart >= MIN_KERNEL_RUN) r = this.arena!.binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, pm, a, chBase, clip - 1, this.runOut);
+        if (a >= 0 && i - segStart >= MIN_KERNEL_RUN) r = this.arena!.binRun(X, Y, Pol, segStart, i, pm, a, chBase, clip - 1, this.runOut);
         else {
           if (a >= 0) this.arena!.markAll(a);
           r = binRun(X, Y, Pol, segStart, i, sw - 1, sh - 1, xOff, yOff, pm, buf, chBase, clip - 1, this.runOut);
@@ -491,6 +506,26 @@ export class TimeChannelBinner {
       this.winFirst[slot] += kept;
     }
     this.storeCounts(oob, roiN, ooo, tMax);
+  }
+
+  /** countDisjointWindow took `events` into the window in `slot`, counting into bins first…last (binTallies). */
+  private tallyWindow(slot: number, events: number, first: number, last: number): void {
+    const t = this.binTallies, P = this.polarities;
+    let kept = 0;
+    for (let b = first; b <= last; b++) {
+      const k = t[4 * b], on = t[4 * b + 1], sat = t[4 * b + 2], satOn = t[4 * b + 3];
+      const at = slot * this.channels + b * P;
+      this.winChannel[at] += k - on;
+      this.overflow[at] += sat - satOn;
+      if (P === 2) {
+        this.winChannel[at + 1] += on;
+        this.overflow[at + 1] += satOn;
+      }
+      kept += k;
+    }
+    this.winIn[slot] += events;
+    this.winKept[slot] += kept;
+    this.winFirst[slot] += kept;
   }
 
   /** A run of `events` (kept of them counted, keptOn of those ON) went into the window in `slot`, channels from chBase. */
@@ -624,7 +659,7 @@ export class TimeChannelBinner {
         // this window and the next in one pass
         const s2 = (k + 1) % ring;
         const ch2 = this.runBin[s2] * P;
-        arena.binRun2(X, Y, Pol, from, to, sw1, sh1, pm, a, chBase, arenaSlot[s2], ch2, clip1, out, outB);
+        arena.binRun2(X, Y, Pol, from, to, pm, a, chBase, arenaSlot[s2], ch2, clip1, out, outB);
         kept = len - out[0] - out[1];
         this.tallySlidingRun(s, chBase, len, kept, out[2], out[3], out[4]);
         this.tallySlidingRun(s2, ch2, len, kept, out[2], outB[0], outB[1]);
@@ -633,7 +668,7 @@ export class TimeChannelBinner {
       }
       if (a >= 0 && !useKernel) arena!.markAll(a);
       const r = useKernel && a >= 0
-        ? arena.binRun(X, Y, Pol, from, to, sw1, sh1, pm, a, chBase, clip1, out)
+        ? arena.binRun(X, Y, Pol, from, to, pm, a, chBase, clip1, out)
         : binRun(X, Y, Pol, from, to, sw1, sh1, this.xOff, this.yOff, pm, this.bufs[s]!, chBase, clip1, out);
       kept = len - r[0] - r[1];
       this.tallySlidingRun(s, chBase, len, kept, r[2], r[3], r[4]);

@@ -92,8 +92,8 @@ if (process.argv.includes('--write')) {
         const outA = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantA, binA * s.P, clip1, new Int32Array(5));
         // slot a by binRun in two pieces (the second reads the chunk the first loaded), slot b with it by binRun2
         const mid = from + rnd(to - from + 1);
-        const got = arena.binRun(X, Y, Pol, from, mid, sw1, sh1, pm, a, binA * s.P, clip1, new Int32Array(5)).slice();
-        const got2 = arena.binRun(X, Y, Pol, mid, to, sw1, sh1, pm, a, binA * s.P, clip1, new Int32Array(5));
+        const got = arena.binRun(X, Y, Pol, from, mid, pm, a, binA * s.P, clip1, new Int32Array(5)).slice();
+        const got2 = arena.binRun(X, Y, Pol, mid, to, pm, a, binA * s.P, clip1, new Int32Array(5));
         got.forEach((v, i) => (got[i] = v + got2[i]));
         assert.deepEqual(got, outA);
         assert.deepEqual(arena.slot(a), wantA);
@@ -103,7 +103,7 @@ if (process.argv.includes('--write')) {
         const oB = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantB, binB * s.P, clip1, new Int32Array(5));
         const oC = binRun(X, Y, Pol, from, to, sw1, sh1, xOff, yOff, pm, wantC, binA * s.P, clip1, new Int32Array(5));
         const out = new Int32Array(5), out2 = new Int32Array(2);
-        arena.binRun2(X, Y, Pol, from, to, sw1, sh1, pm, b, binB * s.P, c, binA * s.P, clip1, out, out2);
+        arena.binRun2(X, Y, Pol, from, to, pm, b, binB * s.P, c, binA * s.P, clip1, out, out2);
         assert.deepEqual(out, oB);
         assert.deepEqual(out2, oC.slice(3, 5));
         assert.deepEqual(arena.slot(b), wantB);
@@ -127,7 +127,7 @@ if (process.argv.includes('--write')) {
     const i = arena.take();
     const want = new Uint8Array(frameLen);
     binRun(X, Y, Pol, 0, n, sw - 1, sh - 1, xOff, yOff, 1, want, 4, 14, new Int32Array(5));
-    arena.binRun(X, Y, Pol, 0, n, sw - 1, sh - 1, 1, i, 4, 14, new Int32Array(5));
+    arena.binRun(X, Y, Pol, 0, n, 1, i, 4, 14, new Int32Array(5));
     const copy = new Uint8Array(frameLen);
     arena.copyInto(i, copy);
     assert.deepEqual(copy, want);
@@ -157,7 +157,7 @@ if (process.argv.includes('--write')) {
       assert.ok(arena.slot(i).every((v) => v === 0) && arena.slot(j).every((v) => v === 0), `${sw}×${sh} → ${outW}×${outH}×${C}: slots start from zero`);
       const want = new Uint8Array(frameLen);
       const outJs = binRun(X, Y, Pol, 0, X.length, sw - 1, sh - 1, xOff, yOff, 1, want, 2, 14, new Int32Array(5));
-      const outK = arena.binRun(X, Y, Pol, 0, X.length, sw - 1, sh - 1, 1, j, 2, 14, new Int32Array(5));
+      const outK = arena.binRun(X, Y, Pol, 0, X.length, 1, j, 2, 14, new Int32Array(5));
       assert.deepEqual(outK, outJs);
       assert.deepEqual(arena.slot(j), want, `${sw}×${sh} → ${outW}×${outH}×${C}`);
       arena.give(i);
