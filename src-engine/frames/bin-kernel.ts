@@ -27,22 +27,17 @@ import { compileKernel, type CompiledKernel, enlarge, instantiate, type WasmMemo
 import { BIN_KERNEL_WASM_BASE64 } from './bin-kernel-binary';
 import { KERNEL_LAYOUT as L, OFF_SENSOR } from './bin-kernel-wat';
 
-type CountFn = (from: number, to: number, pm: number, buf: number, chBase: number, clip1: number, map: number, out: number) => void;
-type Count2Fn = (
-  from: number, to: number, pm: number, buf: number, chBase: number, clip1: number, map: number, out: number,
-  buf2: number, chBase2: number, map2: number, out2: number,
-) => void;
-type WindowFn = (
-  from: number, to: number, pm: number, buf: number, clip1: number, map: number, out: number,
-  ws: number, win: number, bins: number, np: number, tPrev: number,
-) => number;
+type CountFn = (from: number, to: number, pm: number, frame: number, clip1: number) => void;
+type Count2Fn = (from: number, to: number, pm: number, frame: number, clip1: number, frame2: number) => void;
+type WindowFn = (from: number, to: number, pm: number, buf: number, clip1: number, ws: number, win: number, bins: number, np: number, tPrev: number) => number;
 
 /** the most memory the slots of one arena may take (more: the binner counts in JavaScript) */
 const MAX_SLOT_BYTES = 1 << 26;
 // Memory layout (KERNEL_LAYOUT): results; the event chunk (T f64, X, Y u16, P u8); the lookup tables
-// (an i32 for every u16 coordinate); window's per-bin tallies (zero between calls); then, from SLOTS,
-// the slots (`capacity` bytes, all zero while free) and after them the slots' page maps.
-const PAGE_SHIFT = 12;
+// (an i32 for every u16 coordinate); window's per-bin tallies (zero between calls); the page map (a
+// byte per 4 KB page of memory); then, from SLOTS, the slots (`capacity` bytes, all zero while free),
+// each a whole number of pages, so a slot's pages are its own.
+const PAGE_SHIFT = L.PAGE_SHIFT;
 
 let compiled: CompiledKernel | null | undefined;
 /** arenas released, kept with their memory for the next binners */
@@ -65,7 +60,7 @@ export class BinArena {
   private taken = new Uint8Array(0);
   /** 1 when slot i was written outside the kernel (every page counts as written) */
   private dirtyAll = new Uint8Array(0);
-  /** pages per slot, and where slot i's page map starts (mapAt + i · pages) */
+  /** pages per slot, and where slot i's part of the page map starts (mapAt + i · pages) */
   private pages = 0;
   private mapAt = 0;
   /** the lookup tables now in memory (the binner's, which never change) */
@@ -100,7 +95,7 @@ export class BinArena {
    * would be too large. Give it back with release() once every slot is free.
    */
   static acquire(xOff: Int32Array, yOff: Int32Array, frameLen: number, slots: number): BinArena | null {
-    const stride = (frameLen + 63) & ~63;
+    const stride = (frameLen + (1 << PAGE_SHIFT) - 1) & ~((1 << PAGE_SHIFT) - 1);
     if (stride * slots > MAX_SLOT_BYTES) return null;
     if (compiled === undefined) compiled = compileKernel(BIN_KERNEL_WASM_BASE64);
     if (!compiled) return null;
@@ -127,20 +122,15 @@ export class BinArena {
 
   private configure(xOff: Int32Array, yOff: Int32Array, frameLen: number, stride: number, slots: number): void {
     const need = stride * slots;
-    const pages = (frameLen + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
-    // one larger memory for the slots and page maps, when this one is short
-    const total = L.SLOTS + Math.max(need, this.capacity) + slots * pages;
+    // one larger memory for the slots, when this one is short
+    const total = L.SLOTS + Math.max(need, this.capacity);
     if (total > this.memory.buffer.byteLength) this.use(enlarge(this.kernel, this.memory, total));
-    if (need > this.capacity) {
-      // the slot area grows over the old page maps: clear that part
-      this.bytes.fill(0, L.SLOTS + this.capacity, L.SLOTS + need);
-      this.capacity = need;
-    }
+    this.capacity = Math.max(need, this.capacity);
     if (this.xOff !== xOff) this.xOff = this.writeTable(L.X_TABLE, xOff, this.xOff);
     if (this.yOff !== yOff) this.yOff = this.writeTable(L.Y_TABLE, yOff, this.yOff);
     this.stride = stride;
-    this.pages = pages;
-    this.mapAt = L.SLOTS + this.capacity;
+    this.pages = stride >> PAGE_SHIFT;
+    this.mapAt = L.MAP + (L.SLOTS >> PAGE_SHIFT);
     this.bytes.fill(0, this.mapAt, this.mapAt + slots * this.pages);
     this.slots = Array.from({ length: slots }, (_, i) => new Uint8Array(this.memory.buffer, L.SLOTS + i * stride, frameLen));
     this.taken = new Uint8Array(slots);
@@ -248,10 +238,10 @@ export class BinArena {
     pm: number, slot: number, chBase: number, clip1: number, out: Int32Array,
   ): Int32Array {
     out.fill(0);
-    const o = this.outView, buf = L.SLOTS + slot * this.stride, map = this.mapAt + slot * this.pages;
+    const o = this.outView, frame = L.SLOTS + slot * this.stride + chBase;
     for (let j = from; j < to;) {
       const at = this.load(X, Y, Pol, j, to);
-      this.count1(at, at + this.avail, pm, buf, chBase, clip1, map, L.OUT);
+      this.count1(at, at + this.avail, pm, frame, clip1);
       for (let k = 0; k < 5; k++) out[k] += o[k];
       j += this.avail;
     }
@@ -272,11 +262,10 @@ export class BinArena {
     out.fill(0);
     outB.fill(0);
     const o = this.outView;
-    const bufA = L.SLOTS + slotA * this.stride, bufB = L.SLOTS + slotB * this.stride;
-    const mapA = this.mapAt + slotA * this.pages, mapB = this.mapAt + slotB * this.pages;
+    const frameA = L.SLOTS + slotA * this.stride + chA, frameB = L.SLOTS + slotB * this.stride + chB;
     for (let j = from; j < to;) {
       const at = this.load(X, Y, Pol, j, to);
-      this.count2(at, at + this.avail, pm, bufA, chA, clip1, mapA, L.OUT, bufB, chB, mapB, L.OUT2);
+      this.count2(at, at + this.avail, pm, frameA, clip1, frameB);
       for (let k = 0; k < 5; k++) out[k] += o[k];
       outB[0] += o[6];
       outB[1] += o[7];
@@ -299,12 +288,12 @@ export class BinArena {
   ): number {
     out[0] = out[1] = 0;
     out[2] = out[3] = -1;
-    const o = this.outView, buf = L.SLOTS + slot * this.stride, map = this.mapAt + slot * this.pages;
+    const o = this.outView, buf = L.SLOTS + slot * this.stride;
     let j = from;
     while (j < to) {
       const at = this.load(X, Y, Pol, j, to, T);
       const m = this.avail;
-      const took = this.countWindow(at, at + m, pm, buf, clip1, map, L.OUT, ws, win, bins, polarities, tPrev);
+      const took = this.countWindow(at, at + m, pm, buf, clip1, ws, win, bins, polarities, tPrev);
       out[0] += o[0];
       out[1] += o[1];
       if (o[2] >= 0) {

@@ -248,6 +248,57 @@ if (process.argv.includes('--write')) {
   });
   }
 
+  test('sparse windows (one kernel call a window) give the frames and summary of the JavaScript loop, on random streams', () => {
+    // Random geometry, bins (bounds that are not whole µs), clip, polarities, ROI and size; events partly out
+    // of order, repeated, beyond the sensor, and with gaps between windows; the first window holds 70 000
+    // events (the kernel crosses chunk boundaries in one window), later ones a few hundred (each in one call).
+    // The reference is the same binner with a hot-pixel mask that masks nothing: no arena, the JavaScript loop.
+    fc.assert(
+      fc.property(
+        fc.record({
+          sw: fc.integer({ min: 1, max: 200 }), sh: fc.integer({ min: 1, max: 150 }),
+          outW: fc.integer({ min: 1, max: 50 }), outH: fc.integer({ min: 1, max: 50 }),
+          bins: fc.integer({ min: 1, max: 7 }), windowUs: fc.integer({ min: 7, max: 200_000 }),
+          polarities: fc.constantFrom(1 as const, 2 as const), clip: fc.integer({ min: 1, max: 20 }),
+          disorder: fc.constantFrom(0, 0.001, 0.05), seed: fc.integer({ min: 1, max: 2 ** 31 - 2 }),
+        }),
+        (c) => {
+          let r = c.seed;
+          const rnd = (m: number) => ((r = (Math.imul(r, 48271) >>> 0) % 2147483647), r % m);
+          const counts = [70_000, ...Array.from({ length: 12 }, () => rnd(600))];
+          const n = counts.reduce((a, b) => a + b, 0);
+          const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
+          let i = 0;
+          counts.forEach((k, w) => {
+            const start = (w + (w > 6 ? 3 : 0)) * c.windowUs; // a gap of three windows after the seventh
+            for (let j = 0; j < k; j++, i++) {
+              t[i] = start + Math.floor((j * c.windowUs) / k);
+              if (rnd(1000) < c.disorder * 1000) t[i] -= 1 + rnd(c.windowUs);
+              x[i] = rnd(50) === 0 ? c.sw + rnd(5) : rnd(c.sw);
+              y[i] = rnd(50) === 0 ? c.sh + rnd(5) : rnd(c.sh);
+              p[i] = rnd(3) === 0 ? 0 : 1 + rnd(255);
+            }
+          });
+          const roi = { x: rnd(Math.ceil(c.sw / 4)), y: rnd(Math.ceil(c.sh / 4)), width: 0, height: 0 };
+          roi.width = Math.max(1, c.sw - roi.x - rnd(Math.ceil(c.sw / 4)));
+          roi.height = Math.max(1, c.sh - roi.y - rnd(Math.ceil(c.sh / 4)));
+          const cfg = {
+            sensor: { width: c.sw, height: c.sh }, windowUs: c.windowUs, bins: c.bins, polarities: c.polarities, clip: c.clip,
+            roi, size: { width: Math.min(c.outW, roi.width), height: Math.min(c.outH, roi.height) }, includeIncomplete: true,
+          };
+          const batch = { t, x, y, p, length: n };
+          const kernel = new TimeChannelBinner(cfg);
+          const got = [...kernel.push(batch), ...kernel.flush()];
+          const plain = new TimeChannelBinner({ ...cfg, hotPixels: new Uint8Array(c.sw * c.sh) });
+          const want = [...plain.push(batch), ...plain.flush()];
+          assert.deepEqual(got, want);
+          assert.deepEqual(kernel.summary(), plain.summary());
+        },
+      ),
+      { numRuns: 25, seed: 20261122 },
+    );
+  });
+
   test('pushEach lends arena slots and takes them back even when the consumer throws', () => {
     const n = 50_000;
     const t = new Float64Array(n), x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n);
