@@ -4,14 +4,12 @@
  * its messages into promises. One request at a time is not required — the
  * worker answers in order, so the client keeps a FIFO of pending requests.
  *
- * Running from TypeScript sources (tsx, as the CLI and the tests do), the
- * worker needs tsx too, and Node 20 does not pass `--import tsx` on to worker
- * threads: the client then starts the worker through a two-line bootstrap
- * that registers tsx first. Bundled (.js), the entry is loaded directly.
+ * The entry is found and started by worker-entry.ts: the worker's own bundle
+ * in the CLI and bench bundles and in the app's build, its TypeScript source
+ * (with tsx registered inside the worker) under tsx.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { startWorker, workerEntry } from './worker-entry';
 import type { ErrorMessage, InferRequest, LoadedMessage, LoadRequest, NsocWorkerResponse, ResultMessage } from '../nsoc/worker/protocol';
 
 export interface NsocWorkerClientOptions {
@@ -58,19 +56,6 @@ interface Pending {
   reject(e: Error): void;
 }
 
-function defaultEntry(): URL {
-  const ext = extname(fileURLToPath(import.meta.url)) || '.js';
-  return new URL(`./nsoc-worker${ext}`, import.meta.url);
-}
-
-function startWorker(entry: URL, resourceLimits: ResourceLimits | undefined): Worker {
-  const opts = resourceLimits ? { resourceLimits } : {};
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, opts);
-  // TypeScript source: register tsx inside the worker, then import the entry.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { ...opts, eval: true });
-}
 
 /**
  * The bytes to post: the array itself when it spans its buffer, else a tight
@@ -90,7 +75,7 @@ export class NsocWorkerClient {
   private readonly exited: Promise<number>;
 
   constructor(opts: NsocWorkerClientOptions = {}) {
-    this.worker = startWorker(opts.entry ?? defaultEntry(), opts.resourceLimits);
+    this.worker = startWorker(opts.entry ?? workerEntry('nsoc-worker', import.meta.url), opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {});
     this.worker.on('message', (m: NsocWorkerResponse) => this.onMessage(m));
     this.worker.on('error', (e: Error) => this.die(new NsocWorkerError(e.name, 'worker', `NSoC worker failed: ${e.message}`)));
     this.exited = new Promise((resolve) => {

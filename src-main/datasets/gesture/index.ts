@@ -6,9 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { GESTURE_ALL_CLASSES, GESTURE_BACKBONE, GESTURE_HELD_OUT, GESTURE_INPUT, GESTURE_NOVEL } from '../../../src-engine/datasets/gesture/index';
 import {
   type DatasetGenOptions,
@@ -22,6 +21,7 @@ import {
   writeDatasetMeta,
 } from '../dataset-writer';
 import { GESTURE_SPLITS, type GesturePlanParams, type ShardJob, auxClassNames, dvsFewshotShards, gesturePlanParams, planGestureDataset } from './plan';
+import { startWorker, workerEntry } from '../../../src-engine/node/worker-entry';
 import { renderShard } from './shard';
 import type { ShardReply, ShardRequest } from './worker';
 
@@ -76,18 +76,6 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function workerEntry(): URL {
-  const ext = extname(fileURLToPath(import.meta.url)) || '.js';
-  return new URL(`./worker${ext}`, import.meta.url);
-}
-
-function startWorker(): Worker {
-  const entry = workerEntry();
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
-  // running from TypeScript sources: Node 20 workers do not inherit --import tsx
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true });
-}
 
 /** Renders `jobs` on `n` workers; resolves when all are done, rejects on the first failure. */
 function runOnWorkers(n: number, outDir: string, seed: number, jobs: ShardJob[], onSamples: (k: number) => void): Promise<void> {
@@ -112,7 +100,7 @@ function runOnWorkers(n: number, outDir: string, seed: number, jobs: ShardJob[],
       w.postMessage({ type: 'shard', outDir, seed, job } satisfies ShardRequest);
     };
     for (let i = 0; i < Math.min(n, jobs.length); i++) {
-      const w = startWorker();
+      const w = startWorker(workerEntry('worker', import.meta.url));
       workers.push(w);
       w.on('message', (m: ShardReply) => {
         if (m.type === 'clip') onSamples(m.samples);

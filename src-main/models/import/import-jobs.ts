@@ -9,8 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerEntry } from '../../../src-engine/node/worker-entry';
 import { loadFloatModel } from '../../../src-engine/nsoc/convert/convert';
 import { ApiError, type Progress } from '../../ipc/contract';
 import type { LoadedModel } from '../load-model';
@@ -140,17 +140,7 @@ export class ImportJobs {
 
   private convertInWorker(request: ImportRequest, progress: (stage: ImportStage, done: number, total: number) => void): Promise<ImportResult> {
     return new Promise((resolve, reject) => {
-      const here = fileURLToPath(import.meta.url);
-      const entry = new URL(`./import-worker${extname(here) || '.js'}`, import.meta.url);
-      let worker: Worker;
-      if (entry.pathname.endsWith('.ts')) {
-        // TypeScript sources (tsx): Node 20 workers do not inherit --import tsx, so register it first
-        const tsx = import.meta.resolve('tsx/esm/api');
-        const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-        worker = new Worker(code, { eval: true, workerData: { request } });
-      } else {
-        worker = new Worker(entry, { workerData: { request } });
-      }
+      const worker = startWorker(workerEntry('import-worker', import.meta.url), { workerData: { request } });
       this.running.add(worker);
       let settled = false;
       worker.on('message', (m: { type: 'progress'; stage: ImportStage; done: number; total: number } | { type: 'done'; result: ImportResult } | { type: 'error'; message: string }) => {
