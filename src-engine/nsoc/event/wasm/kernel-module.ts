@@ -35,7 +35,7 @@ export interface Kernels {
     kw: number, inC: number, outW: number, positions: number,
     dw: number, dwW: number, coutP: number, cout: number, pw: number, acc: number, list: number,
   ): number;
-  poolActivate(acc: number, mw: number, CP: number, oh: number, ow: number, size: number, stride: number, lv: number, levels: number, out: number): number;
+  poolActivate(acc: number, mw: number, CP: number, oh: number, ow: number, size: number, stride: number, lv: number, levels: number, out: number, zero: number): number;
   poolActivate16: Kernels['poolActivate'];
 }
 

@@ -350,15 +350,17 @@ export const KERNELS_WAT = String.raw`
 
   ;; Max pooling (VALID; size 1 = none) fused with the activation: the max
   ;; potential of each window, for 16 channels at a time, counted against the
-  ;; channel's activation levels, narrowed to uint8 and stored. Returns the
-  ;; number of non-zero outputs.
+  ;; channel's activation levels, narrowed to uint8 and stored. A window whose
+  ;; potentials are all zero (no event reached it) takes the outputs of a zero
+  ;; potential from $zero (coutP bytes; not all zero when a channel's threshold
+  ;; is negative, i.e. a positive bias). Returns the number of non-zero outputs.
   (func (export "poolActivate")
     (param $acc i32) (param $mw i32) (param $CP i32) (param $oh i32) (param $ow i32) (param $size i32) (param $stride i32)
-    (param $lv i32) (param $levels i32) (param $out i32)
+    (param $lv i32) (param $levels i32) (param $out i32) (param $zero i32)
     (result i32)
     (local $py i32) (local $px i32) (local $j i32) (local $base i32) (local $dy i32) (local $dx i32) (local $addr i32)
     (local $k i32) (local $la i32) (local $outA i32) (local $events i32) (local $rowStep i32) (local $levelStep i32)
-    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $any v128) (local $x v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $v v128)
     (local.set $levelStep (i32.shl (local.get $CP) (i32.const 2)))
     (block $pyEnd
@@ -379,6 +381,7 @@ export const KERNELS_WAT = String.raw`
                 (local.set $m1 (v128.load offset=16 (local.get $addr)))
                 (local.set $m2 (v128.load offset=32 (local.get $addr)))
                 (local.set $m3 (v128.load offset=48 (local.get $addr)))
+                (local.set $any (v128.or (v128.or (local.get $m0) (local.get $m1)) (v128.or (local.get $m2) (local.get $m3))))
                 (local.set $dy (i32.const 0))
                 (loop $dyL
                   (local.set $dx (i32.const 0))
@@ -386,18 +389,29 @@ export const KERNELS_WAT = String.raw`
                     (local.set $addr (i32.add (local.get $acc) (i32.shl
                       (i32.add (i32.add (local.get $base) (local.get $j)) (i32.mul (i32.add (i32.mul (local.get $dy) (local.get $mw)) (local.get $dx)) (local.get $CP)))
                       (i32.const 2))))
-                    (local.set $m0 (i32x4.max_s (local.get $m0) (v128.load (local.get $addr))))
-                    (local.set $m1 (i32x4.max_s (local.get $m1) (v128.load offset=16 (local.get $addr))))
-                    (local.set $m2 (i32x4.max_s (local.get $m2) (v128.load offset=32 (local.get $addr))))
-                    (local.set $m3 (i32x4.max_s (local.get $m3) (v128.load offset=48 (local.get $addr))))
+                    (local.set $x (v128.load (local.get $addr)))
+                    (local.set $m0 (i32x4.max_s (local.get $m0) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
+                    (local.set $x (v128.load offset=16 (local.get $addr)))
+                    (local.set $m1 (i32x4.max_s (local.get $m1) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
+                    (local.set $x (v128.load offset=32 (local.get $addr)))
+                    (local.set $m2 (i32x4.max_s (local.get $m2) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
+                    (local.set $x (v128.load offset=48 (local.get $addr)))
+                    (local.set $m3 (i32x4.max_s (local.get $m3) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
                     (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
                     (br_if $dxL (i32.lt_u (local.get $dx) (local.get $size))))
                   (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
                   (br_if $dyL (i32.lt_u (local.get $dy) (local.get $size))))
                 (local.set $la (i32.add (local.get $lv) (i32.shl (local.get $j) (i32.const 2))))
                 (local.set $v (v128.const i32x4 0 0 0 0))
+                (if (i32.eqz (v128.any_true (local.get $any)))
+                  ;; untouched window: the outputs of a zero potential
+                  (then (local.set $v (v128.load (i32.add (local.get $zero) (local.get $j)))))
                 ;; most windows are silent: test the first level before counting the others
-                (if (v128.any_true (v128.or
+                (else (if (v128.any_true (v128.or
                       (v128.or (i32x4.ge_s (local.get $m0) (v128.load (local.get $la))) (i32x4.ge_s (local.get $m1) (v128.load offset=16 (local.get $la))))
                       (v128.or (i32x4.ge_s (local.get $m2) (v128.load offset=32 (local.get $la))) (i32x4.ge_s (local.get $m3) (v128.load offset=48 (local.get $la))))))
                   (then
@@ -416,9 +430,9 @@ export const KERNELS_WAT = String.raw`
                       (br_if $kL (i32.lt_u (local.get $k) (local.get $levels))))
                     (local.set $v (i8x16.narrow_i16x8_u
                       (i16x8.narrow_i32x4_u (local.get $c0) (local.get $c1))
-                      (i16x8.narrow_i32x4_u (local.get $c2) (local.get $c3))))
-                    (local.set $events (i32.add (local.get $events)
-                      (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))))))
+                      (i16x8.narrow_i32x4_u (local.get $c2) (local.get $c3))))))))
+                (local.set $events (i32.add (local.get $events)
+                  (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))))
                 (v128.store (i32.add (local.get $outA) (local.get $j)) (local.get $v))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (br $jL)))
@@ -429,14 +443,14 @@ export const KERNELS_WAT = String.raw`
     (local.get $events))
 
   ;; The same over int16 potentials, with int16 levels (clamped to the int16
-  ;; range, beyond any potential of such a layer).
+  ;; range, beyond any potential of such a layer), and the same $zero outputs.
   (func (export "poolActivate16")
     (param $acc i32) (param $mw i32) (param $CP i32) (param $oh i32) (param $ow i32) (param $size i32) (param $stride i32)
-    (param $lv i32) (param $levels i32) (param $out i32)
+    (param $lv i32) (param $levels i32) (param $out i32) (param $zero i32)
     (result i32)
     (local $py i32) (local $px i32) (local $j i32) (local $base i32) (local $dy i32) (local $dx i32) (local $addr i32)
     (local $k i32) (local $la i32) (local $outA i32) (local $events i32) (local $rowStep i32) (local $levelStep i32)
-    (local $m0 v128) (local $m1 v128) (local $c0 v128) (local $c1 v128) (local $v v128)
+    (local $m0 v128) (local $m1 v128) (local $any v128) (local $x v128) (local $c0 v128) (local $c1 v128) (local $v v128)
     (local.set $levelStep (i32.shl (local.get $CP) (i32.const 1)))
     (block $pyEnd
       (loop $pyL
@@ -454,6 +468,7 @@ export const KERNELS_WAT = String.raw`
                 (local.set $addr (i32.add (local.get $acc) (i32.shl (i32.add (local.get $base) (local.get $j)) (i32.const 1))))
                 (local.set $m0 (v128.load (local.get $addr)))
                 (local.set $m1 (v128.load offset=16 (local.get $addr)))
+                (local.set $any (v128.or (local.get $m0) (local.get $m1)))
                 (local.set $dy (i32.const 0))
                 (loop $dyL
                   (local.set $dx (i32.const 0))
@@ -461,16 +476,23 @@ export const KERNELS_WAT = String.raw`
                     (local.set $addr (i32.add (local.get $acc) (i32.shl
                       (i32.add (i32.add (local.get $base) (local.get $j)) (i32.mul (i32.add (i32.mul (local.get $dy) (local.get $mw)) (local.get $dx)) (local.get $CP)))
                       (i32.const 1))))
-                    (local.set $m0 (i16x8.max_s (local.get $m0) (v128.load (local.get $addr))))
-                    (local.set $m1 (i16x8.max_s (local.get $m1) (v128.load offset=16 (local.get $addr))))
+                    (local.set $x (v128.load (local.get $addr)))
+                    (local.set $m0 (i16x8.max_s (local.get $m0) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
+                    (local.set $x (v128.load offset=16 (local.get $addr)))
+                    (local.set $m1 (i16x8.max_s (local.get $m1) (local.get $x)))
+                    (local.set $any (v128.or (local.get $any) (local.get $x)))
                     (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
                     (br_if $dxL (i32.lt_u (local.get $dx) (local.get $size))))
                   (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
                   (br_if $dyL (i32.lt_u (local.get $dy) (local.get $size))))
                 (local.set $la (i32.add (local.get $lv) (i32.shl (local.get $j) (i32.const 1))))
                 (local.set $v (v128.const i32x4 0 0 0 0))
+                (if (i32.eqz (v128.any_true (local.get $any)))
+                  ;; untouched window: the outputs of a zero potential
+                  (then (local.set $v (v128.load (i32.add (local.get $zero) (local.get $j)))))
                 ;; most windows are silent: test the first level before counting the others
-                (if (v128.any_true (v128.or (i16x8.ge_s (local.get $m0) (v128.load (local.get $la))) (i16x8.ge_s (local.get $m1) (v128.load offset=16 (local.get $la)))))
+                (else (if (v128.any_true (v128.or (i16x8.ge_s (local.get $m0) (v128.load (local.get $la))) (i16x8.ge_s (local.get $m1) (v128.load offset=16 (local.get $la)))))
                   (then
                     (local.set $c0 (v128.const i32x4 0 0 0 0))
                     (local.set $c1 (v128.const i32x4 0 0 0 0))
@@ -481,9 +503,9 @@ export const KERNELS_WAT = String.raw`
                       (local.set $la (i32.add (local.get $la) (local.get $levelStep)))
                       (local.set $k (i32.add (local.get $k) (i32.const 1)))
                       (br_if $kL (i32.lt_u (local.get $k) (local.get $levels))))
-                    (local.set $v (i8x16.narrow_i16x8_u (local.get $c0) (local.get $c1)))
-                    (local.set $events (i32.add (local.get $events)
-                      (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))))))
+                    (local.set $v (i8x16.narrow_i16x8_u (local.get $c0) (local.get $c1)))))))
+                (local.set $events (i32.add (local.get $events)
+                  (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))))
                 (v128.store (i32.add (local.get $outA) (local.get $j)) (local.get $v))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (br $jL)))

@@ -61,6 +61,8 @@ interface WasmLayer {
   pwPtr: number;
   listPtr: number;
   lvPtr: number;
+  /** the outputs of a zero potential (coutP bytes): what the output stage writes for a window no event reached */
+  zeroPtr: number;
   /** output stage in the poolActivate kernel (else in JavaScript) */
   vectorOutput: boolean;
   /** JavaScript output stage: unpadded potentials and output */
@@ -122,6 +124,7 @@ export class WasmEventExecutor {
         pwPtr: 0,
         listPtr: 0,
         lvPtr: 0,
+        zeroPtr: 0,
         vectorOutput,
         jsPotentials: vectorOutput ? null : new Int32Array(mapShape[0] * mapShape[1] * cout),
         jsOutput: vectorOutput ? null : activation ? new Uint8Array(outShape[0] * outShape[1] * outShape[2]) : new Int32Array(outShape[0] * outShape[1] * outShape[2]),
@@ -151,7 +154,10 @@ export class WasmEventExecutor {
       } else {
         L.wPtr = lay.take(g!.kh * g!.kw * g!.inC * coutP * 2);
       }
-      if (activation && vectorOutput) L.lvPtr = lay.take(activation.maxOut * coutP * (acc16 ? 2 : 4));
+      if (activation && vectorOutput) {
+        L.lvPtr = lay.take(activation.maxOut * coutP * (acc16 ? 2 : 4));
+        L.zeroPtr = lay.take(coutP);
+      }
       layers.push(L);
       inPtr = L.outPtr;
       inCS = outCS;
@@ -214,11 +220,14 @@ export class WasmEventExecutor {
       const lv = L.acc16 ? new Int16Array(buf, L.lvPtr, activation.maxOut * coutP) : new Int32Array(buf, L.lvPtr, activation.maxOut * coutP);
       // pad channels get an unreachable level: they never fire
       const never = L.acc16 ? INT16_LIMIT : 2 ** 30;
+      const zero = new Uint8Array(buf, L.zeroPtr, coutP);
       for (let k = 0; k < activation.maxOut; k++) {
         for (let c = 0; c < coutP; c++) {
           const level = c < cout ? activationLevel(k, activation.threshold[c], activation.step[c]) : never;
           // int16: a level above every potential (|p| < INT16_LIMIT) stays unreachable, one below stays always reached
           lv[k * coutP + c] = L.acc16 ? Math.max(-INT16_LIMIT, Math.min(INT16_LIMIT, level)) : level;
+          // the activation is the number of levels the potential reaches: here, of a zero potential
+          if (lv[k * coutP + c] <= 0) zero[c]++;
         }
       }
     }
@@ -264,7 +273,7 @@ export class WasmEventExecutor {
         const pool = L.plan.pool;
         const size = pool?.kind === 'max' ? pool.size : 1;
         const stride = pool?.kind === 'max' ? pool.stride : 1;
-        outEvents = (L.acc16 ? k.poolActivate16 : k.poolActivate)(L.accPtr, mw, L.coutP, outShape[0], outShape[1], size, stride, L.lvPtr, L.plan.activation!.maxOut, L.outPtr);
+        outEvents = (L.acc16 ? k.poolActivate16 : k.poolActivate)(L.accPtr, mw, L.coutP, outShape[0], outShape[1], size, stride, L.lvPtr, L.plan.activation!.maxOut, L.outPtr, L.zeroPtr);
       } else {
         // unpad the potentials, then the JavaScript output stage
         const pots = L.jsPotentials!;
