@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import wabt from 'wabt';
 import { KERNELS_WASM_BASE64 } from '../../src-engine/nsoc/event/wasm/kernels-binary';
 import { decodeBase64, wasmKernelsAvailable } from '../../src-engine/nsoc/event/wasm/kernel-module';
+import type { WasmEventExecutor } from '../../src-engine/nsoc/event/wasm/wasm-executor';
 import { KERNELS_WAT } from '../../src-engine/nsoc/event/wasm/kernels-wat';
 import { NsocRuntime } from '../../src-engine/nsoc/runtime';
 import { makeConvTiny } from '../../src-engine/nsoc/testing/convtiny';
@@ -75,6 +76,33 @@ if (process.argv.includes('--write')) {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('delta layers (a network that fires without input): the plain path\'s outputs and statistics, frame after frame', () => {
+    let withDelta = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const model = randomModel(seed, { maxFilters: 40 });
+      const wasm = new NsocRuntime(model, { engine: 'wasm', keepLayerOutputs: true });
+      const deltas = (wasm as unknown as { wasm: WasmEventExecutor }).wasm.deltaLayers;
+      if (deltas.length === 0) continue;
+      withDelta++;
+      for (const i of deltas) assert.equal(model.layers[i].kind, 'conv');
+      const js = new NsocRuntime(model, { engine: 'js', keepLayerOutputs: true });
+      // silent, sparse, saturated and sparse again: each frame starts from the reference, not from the last one
+      for (const [k, density] of [0, 0.05, 1, 0.05].entries()) {
+        const input = randomInput(model, seed * 7 + k, density);
+        const w = wasm.infer(input);
+        const j = js.infer(input);
+        for (let i = 0; i < model.layers.length; i++) {
+          const where = `model seed ${seed}, density ${density}, layer ${i}${deltas.includes(i) ? ' (delta)' : ''}`;
+          assert.deepEqual(w.layerOutputs![i], j.layerOutputs![i], where);
+          const { index, name, kind, ...ws } = w.stats.layers[i];
+          const { index: _i, name: _n, kind: _k, ...js2 } = j.stats.layers[i];
+          assert.deepEqual(ws, js2, `${where}: stats`);
+        }
+      }
+    }
+    assert.ok(withDelta >= 10, `only ${withDelta} of 80 random models have a delta layer`);
   });
 
   test('WebAssembly event path == dense path on ConvTiny with sparse DVS-like frames', () => {

@@ -45,6 +45,45 @@ export const KERNELS_WAT = String.raw`
         (br $chunks)))
     (i32.shr_u (i32.sub (local.get $p) (local.get $dst)) (i32.const 3)))
 
+  ;; Lists where [src, src + len) differs from the reference input [ref, …) as
+  ;; (index, src − ref) pairs at dst (the delta events of a layer run against
+  ;; its reference: see wasm-executor.ts) and returns their number. Also
+  ;; counts what the plain event path would have done with src, at out: the
+  ;; non-zero bytes (i32) and, at out + 8, their synaptic operations (f64), a
+  ;; 16-byte chunk's non-zero bytes times chunkOps[chunk] (taps × cout of its
+  ;; pixel; the channel stride is a multiple of 16, so a chunk is in one pixel).
+  (func (export "scanDiff") (param $src i32) (param $ref i32) (param $len i32) (param $dst i32) (param $chunkOps i32) (param $out i32) (result i32)
+    (local $i i32) (local $k i32) (local $mask i32) (local $p i32) (local $nz i32) (local $nnz i32) (local $ops f64) (local $a v128)
+    (local.set $p (local.get $dst))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $a (v128.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $nz (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $a) (v128.const i32x4 0 0 0 0)))))
+        (if (local.get $nz)
+          (then
+            (local.set $nnz (i32.add (local.get $nnz) (local.get $nz)))
+            (local.set $ops (f64.add (local.get $ops) (f64.convert_i32_u
+              (i32.mul (local.get $nz) (i32.load (i32.add (local.get $chunkOps) (i32.shr_u (local.get $i) (i32.const 2))))))))))
+        (local.set $mask (i8x16.bitmask (i8x16.ne (local.get $a) (v128.load (i32.add (local.get $ref) (local.get $i))))))
+        (block $bitsEnd
+          (loop $bits
+            (br_if $bitsEnd (i32.eqz (local.get $mask)))
+            (local.set $k (i32.add (local.get $i) (i32.ctz (local.get $mask))))
+            (br_if $bitsEnd (i32.ge_u (local.get $k) (local.get $len)))
+            (i32.store (local.get $p) (local.get $k))
+            (i32.store offset=4 (local.get $p) (i32.sub
+              (i32.load8_u (i32.add (local.get $src) (local.get $k)))
+              (i32.load8_u (i32.add (local.get $ref) (local.get $k)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+            (br $bits)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $chunks)))
+    (i32.store (local.get $out) (local.get $nnz))
+    (f64.store offset=8 (local.get $out) (local.get $ops))
+    (i32.shr_u (i32.sub (local.get $p) (local.get $dst)) (i32.const 3)))
+
   ;; The largest byte of [src, src + len) (the 16-byte padding is zero).
   (func (export "maxByte") (param $src i32) (param $len i32) (result i32)
     (local $i i32) (local $m v128)

@@ -7,6 +7,19 @@
  * not vectorised (global average pooling, a last layer without activation)
  * finish in JavaScript with event/output.ts. Results are identical to the
  * JavaScript event path and the dense reference (checked by the tests).
+ *
+ * Delta layers. A converted network with biases has neurons that fire with no
+ * input at all (a negative threshold), so a layer's input is a constant
+ * background wherever the sensor was silent, and the plain event path would
+ * scatter that background again on every frame. At construction the executor
+ * runs an all-zero frame once and keeps, for every convolution whose input is
+ * then not all zero, its reference input and the potentials it produces. A
+ * frame then starts that layer from the reference potentials and scatters only
+ * the differences from the reference input (signed values): the same integer
+ * sums in another order, so the result is bit for bit the plain path's. The
+ * statistics stay those of the plain event path (non-zero inputs, their
+ * operations), which scanDiff counts on the way; int16 potentials are kept
+ * only where |reference| + Σ|w|·max input fits int16.
  */
 import { activationLevel } from '../../arith';
 import type { LayerPlan, ModelPlan } from '../../runtime-plan';
@@ -65,6 +78,10 @@ interface WasmLayer {
   zeroPtr: number;
   /** output stage in the poolActivate kernel (else in JavaScript) */
   vectorOutput: boolean;
+  /** room for a delta layer's tables (a convolution after the first layer): reference input (inLen bytes), taps × cout per 16-byte chunk of input */
+  deltaSpace: { refInPtr: number; chunkOpsPtr: number } | null;
+  /** set when the layer runs as a delta layer: those tables, and the reference potentials */
+  delta: { refInPtr: number; chunkOpsPtr: number; refAcc: Int32Array | Int16Array } | null;
   /** JavaScript output stage: unpadded potentials and output */
   jsPotentials: Int32Array | null;
   jsOutput: Uint8Array | Int32Array | null;
@@ -83,6 +100,10 @@ export class WasmEventExecutor {
   private readonly inputPtr: number;
   private readonly inputView: Uint8Array;
   private readonly last: Uint8Array | Int32Array;
+  /** scanDiff's counts: non-zero inputs (i32 at 0), their operations (f64 at 8) */
+  private readonly statPtr: number;
+  private statI32!: Int32Array;
+  private statF64!: Float64Array;
   /** the frame loadInput() copied in, so that run() does not copy it again */
   private loaded: Uint8Array | null = null;
 
@@ -104,6 +125,9 @@ export class WasmEventExecutor {
       const outCS = pad16(outShape[2]);
       const vectorOutput = activation !== null && p.pool?.kind !== 'global-avg';
       const acc16 = (layer.kind === 'conv' || layer.kind === 'input-conv') && p.potentialBound < INT16_LIMIT;
+      // a convolution after the first layer may become a delta layer, which may need int32 potentials
+      const mayDelta = layer.kind === 'conv' && layers.length > 0 && inCS % 16 === 0;
+      const accBytes = acc16 && !mayDelta ? 2 : 4;
       const L: WasmLayer = {
         plan: p,
         inPtr,
@@ -114,7 +138,7 @@ export class WasmEventExecutor {
         outCS,
         accLen,
         acc16,
-        accPtr: lay.take(accLen * (acc16 ? 2 : 4)),
+        accPtr: lay.take(accLen * accBytes),
         outPtr: lay.take(outShape[0] * outShape[1] * outCS),
         wPtr: 0,
         taps: null,
@@ -125,6 +149,8 @@ export class WasmEventExecutor {
         listPtr: 0,
         lvPtr: 0,
         zeroPtr: 0,
+        deltaSpace: mayDelta ? { refInPtr: lay.take(inLen), chunkOpsPtr: lay.take(inLen / 4) } : null,
+        delta: null,
         vectorOutput,
         jsPotentials: vectorOutput ? null : new Int32Array(mapShape[0] * mapShape[1] * cout),
         jsOutput: vectorOutput ? null : activation ? new Uint8Array(outShape[0] * outShape[1] * outShape[2]) : new Int32Array(outShape[0] * outShape[1] * outShape[2]),
@@ -155,7 +181,7 @@ export class WasmEventExecutor {
         L.wPtr = lay.take(g!.kh * g!.kw * g!.inC * coutP * 2);
       }
       if (activation && vectorOutput) {
-        L.lvPtr = lay.take(activation.maxOut * coutP * (acc16 ? 2 : 4));
+        L.lvPtr = lay.take(activation.maxOut * coutP * accBytes);
         L.zeroPtr = lay.take(coutP);
       }
       layers.push(L);
@@ -163,15 +189,77 @@ export class WasmEventExecutor {
       inCS = outCS;
     }
     this.evPtr = lay.take(maxEvents * 8);
+    this.statPtr = lay.take(16);
     const k = instantiateKernels(lay.size);
     if (!k) throw new Error('WebAssembly SIMD is not available');
     this.k = k;
     this.layers = layers;
     const buf = k.memory.buffer;
     this.inputView = new Uint8Array(buf, this.inputPtr, plan.inputSize);
-    for (const L of layers) this.load(L, buf);
+    this.statI32 = new Int32Array(buf, this.statPtr, 1);
+    this.statF64 = new Float64Array(buf, this.statPtr + 8, 1);
     const lastL = layers[layers.length - 1];
     this.last = lastL.plan.activation ? new Uint8Array(this.sizeOf(lastL.plan.outShape)) : new Int32Array(this.sizeOf(lastL.plan.outShape));
+    for (const L of layers) this.load(L, buf);
+    this.prepareDeltas(buf);
+  }
+
+  /** Indices of the layers that run as delta layers (see the top of this file). */
+  get deltaLayers(): number[] {
+    return this.layers.flatMap((L, i) => (L.delta ? [i] : []));
+  }
+
+  /**
+   * Runs an all-zero frame through the plain path and makes a delta layer of
+   * every convolution whose reference input is not all zero (see the top of
+   * this file); the others run the plain path.
+   */
+  private prepareDeltas(buf: ArrayBuffer): void {
+    const candidates = this.layers.filter((L) => L.deltaSpace !== null);
+    if (candidates.length === 0) return;
+    this.inputView.fill(0);
+    const refIn = new Map<WasmLayer, Uint8Array>();
+    const refAcc = new Map<WasmLayer, Int32Array>();
+    this.layers.forEach((L, li) => {
+      if (candidates.includes(L)) {
+        refIn.set(L, new Uint8Array(buf, L.inPtr, L.inLen).slice());
+        this.runLayer(L, li, null, null);
+        refAcc.set(L, Int32Array.from(L.acc!));
+      } else this.runLayer(L, li, null, null);
+    });
+    for (const L of candidates) {
+      const input = refIn.get(L)!;
+      if (!input.some((v) => v !== 0)) continue;
+      const { layer, geometry: g, inputMax } = L.plan;
+      if (layer.kind !== 'conv' || !g) continue;
+      const acc = refAcc.get(L)!;
+      // any partial sum is the reference potential plus Σ (input − reference)·w, |input − reference| ≤ the input maximum
+      let bound = 0;
+      for (let c = 0; c < L.cout; c++) {
+        let s = 0;
+        for (let r = c; r < layer.weights.length; r += L.cout) s += Math.abs(layer.weights[r]);
+        let ref = 0;
+        for (let pos = c; pos < acc.length; pos += L.coutP) ref = Math.max(ref, Math.abs(acc[pos]));
+        bound = Math.max(bound, ref + s * inputMax);
+      }
+      if (bound >= 2 ** 27) continue; // as the plan's limit: the plain path stays exact, this one might not
+      const acc16 = bound < INT16_LIMIT;
+      const { refInPtr, chunkOpsPtr } = L.deltaSpace!;
+      new Uint8Array(buf, refInPtr, L.inLen).set(input);
+      const rows = axisTaps(g.inH, g.outH, g.kh, g.stride, g.padTop);
+      const cols = axisTaps(g.inW, g.outW, g.kw, g.stride, g.padLeft);
+      const chunkOps = new Int32Array(buf, chunkOpsPtr, L.inLen / 16);
+      for (let ch = 0; ch < chunkOps.length; ch++) {
+        const pix = Math.floor((ch * 16) / L.inCS);
+        const y = Math.floor(pix / g.inW), x = pix % g.inW;
+        chunkOps[ch] = (rows.start[y + 1] - rows.start[y]) * (cols.start[x + 1] - cols.start[x]) * L.cout;
+      }
+      if (L.acc16 !== acc16) {
+        L.acc16 = acc16;
+        this.load(L, buf); // rebinds the potentials and rewrites the levels for the new width
+      }
+      L.delta = { refInPtr, chunkOpsPtr, refAcc: acc16 ? Int16Array.from(acc) : acc };
+    }
   }
 
   private sizeOf(s: number[]): number {
@@ -220,7 +308,7 @@ export class WasmEventExecutor {
       const lv = L.acc16 ? new Int16Array(buf, L.lvPtr, activation.maxOut * coutP) : new Int32Array(buf, L.lvPtr, activation.maxOut * coutP);
       // pad channels get an unreachable level: they never fire
       const never = L.acc16 ? INT16_LIMIT : 2 ** 30;
-      const zero = new Uint8Array(buf, L.zeroPtr, coutP);
+      const zero = new Uint8Array(buf, L.zeroPtr, coutP).fill(0);
       for (let k = 0; k < activation.maxOut; k++) {
         for (let c = 0; c < coutP; c++) {
           const level = c < cout ? activationLevel(k, activation.threshold[c], activation.step[c]) : never;
@@ -246,57 +334,67 @@ export class WasmEventExecutor {
   }
 
   run(input: Uint8Array, stats: LayerStats[] | null, keep: (Uint8Array | Int32Array)[] | null): Uint8Array | Int32Array {
-    const k = this.k;
     if (this.loaded !== input) this.inputView.set(input);
     this.loaded = null;
     const n = this.layers.length;
     for (let li = 0; li < n; li++) {
       const L = this.layers[li];
-      const { layer, geometry: g, outShape } = L.plan;
-      const events = k.scan(L.inPtr, L.inLen, this.evPtr);
-      L.acc!.fill(0);
-      let ops = 0;
-      if (layer.kind === 'dense') {
-        k.rows(this.evPtr, events, L.coutP, L.wPtr, L.accPtr);
-        ops = events * L.cout;
-      } else if (layer.kind === 'separable-conv') {
-        const t = L.taps!;
-        L.dw!.fill(0);
-        ops = k.separable(this.evPtr, events, L.inCS, g!.inW, t.rowStart, t.rowTap, t.rowOut, t.colStart, t.colTap, t.colOut, g!.kw, g!.inC, g!.outW, g!.outH * g!.outW, L.dwPtr, L.dwWPtr, L.coutP, L.cout, L.pwPtr, L.accPtr, L.listPtr);
-      } else if (events > 0) {
-        const t = L.taps!;
-        ops = (L.acc16 ? k.conv16 : k.conv)(this.evPtr, events, L.inCS, g!.inW, t.rowStart, t.rowTap, t.rowOut, t.colStart, t.colTap, t.colOut, g!.kw, g!.inC, g!.outW, L.coutP, L.cout, L.wPtr, L.accPtr);
-      }
-      let outEvents: number;
-      const [mh, mw] = L.plan.mapShape;
-      if (L.vectorOutput) {
-        const pool = L.plan.pool;
-        const size = pool?.kind === 'max' ? pool.size : 1;
-        const stride = pool?.kind === 'max' ? pool.stride : 1;
-        outEvents = (L.acc16 ? k.poolActivate16 : k.poolActivate)(L.accPtr, mw, L.coutP, outShape[0], outShape[1], size, stride, L.lvPtr, L.plan.activation!.maxOut, L.outPtr, L.zeroPtr);
-      } else {
-        // unpad the potentials, then the JavaScript output stage
-        const pots = L.jsPotentials!;
-        const acc = L.acc!;
-        const { cout, coutP } = L;
-        for (let pos = 0; pos < mh * mw; pos++) for (let c = 0; c < cout; c++) pots[pos * cout + c] = acc[pos * coutP + c];
-        outEvents = eventOutput(L.plan, pots, L.jsOutput!);
-        if (li < n - 1) this.pad(L.jsOutput as Uint8Array, L);
-      }
-      if (stats) {
-        const s = stats[li];
-        s.inputEvents = events;
-        s.executedOps = ops;
-        s.outputEvents = outEvents;
-        s.denseMacs = L.plan.denseMacs;
-      }
-      if (keep || li === n - 1) {
-        const o = L.jsOutput ?? this.unpad(L, L.unpadded);
-        if (keep) keep.push(o.slice());
-        if (li === n - 1) this.last.set(o);
-      }
+      this.runLayer(L, li, stats, keep);
+      if (li === n - 1) this.last.set(L.jsOutput ?? this.unpad(L, L.unpadded));
     }
     return this.last;
+  }
+
+  private runLayer(L: WasmLayer, li: number, stats: LayerStats[] | null, keep: (Uint8Array | Int32Array)[] | null): void {
+    const k = this.k;
+    const { layer, geometry: g, outShape } = L.plan;
+    let events: number, inputEvents: number, ops = 0;
+    if (L.delta) {
+      // the differences from the reference input, from the reference potentials; the plain path's counts
+      events = k.scanDiff(L.inPtr, L.delta.refInPtr, L.inLen, this.evPtr, L.delta.chunkOpsPtr, this.statPtr);
+      inputEvents = this.statI32[0];
+      ops = this.statF64[0];
+      L.acc!.set(L.delta.refAcc);
+    } else {
+      events = inputEvents = k.scan(L.inPtr, L.inLen, this.evPtr);
+      L.acc!.fill(0);
+    }
+    if (layer.kind === 'dense') {
+      k.rows(this.evPtr, events, L.coutP, L.wPtr, L.accPtr);
+      ops = events * L.cout;
+    } else if (layer.kind === 'separable-conv') {
+      const t = L.taps!;
+      L.dw!.fill(0);
+      ops = k.separable(this.evPtr, events, L.inCS, g!.inW, t.rowStart, t.rowTap, t.rowOut, t.colStart, t.colTap, t.colOut, g!.kw, g!.inC, g!.outW, g!.outH * g!.outW, L.dwPtr, L.dwWPtr, L.coutP, L.cout, L.pwPtr, L.accPtr, L.listPtr);
+    } else if (events > 0) {
+      const t = L.taps!;
+      const done = (L.acc16 ? k.conv16 : k.conv)(this.evPtr, events, L.inCS, g!.inW, t.rowStart, t.rowTap, t.rowOut, t.colStart, t.colTap, t.colOut, g!.kw, g!.inC, g!.outW, L.coutP, L.cout, L.wPtr, L.accPtr);
+      if (!L.delta) ops = done;
+    }
+    let outEvents: number;
+    const [mh, mw] = L.plan.mapShape;
+    if (L.vectorOutput) {
+      const pool = L.plan.pool;
+      const size = pool?.kind === 'max' ? pool.size : 1;
+      const stride = pool?.kind === 'max' ? pool.stride : 1;
+      outEvents = (L.acc16 ? k.poolActivate16 : k.poolActivate)(L.accPtr, mw, L.coutP, outShape[0], outShape[1], size, stride, L.lvPtr, L.plan.activation!.maxOut, L.outPtr, L.zeroPtr);
+    } else {
+      // unpad the potentials, then the JavaScript output stage
+      const pots = L.jsPotentials!;
+      const acc = L.acc!;
+      const { cout, coutP } = L;
+      for (let pos = 0; pos < mh * mw; pos++) for (let c = 0; c < cout; c++) pots[pos * cout + c] = acc[pos * coutP + c];
+      outEvents = eventOutput(L.plan, pots, L.jsOutput!);
+      if (li < this.layers.length - 1) this.pad(L.jsOutput as Uint8Array, L);
+    }
+    if (stats) {
+      const s = stats[li];
+      s.inputEvents = inputEvents;
+      s.executedOps = ops;
+      s.outputEvents = outEvents;
+      s.denseMacs = L.plan.denseMacs;
+    }
+    if (keep) keep.push((L.jsOutput ?? this.unpad(L, L.unpadded)).slice());
   }
 
   private unpad(L: WasmLayer, dst: Uint8Array): Uint8Array {
