@@ -21,7 +21,8 @@ interface WasmApi {
 export interface Kernels {
   memory: WasmMemory;
   scan(src: number, len: number, dst: number): number;
-  scanDiff(src: number, ref: number, len: number, dst: number, chunkOps: number, out: number): number;
+  countDiff(src: number, ref: number, len: number, chunkOps: number, out: number): number;
+  scanDiff(src: number, ref: number, len: number, dst: number): number;
   maxByte(src: number, len: number): number;
   conv(
     ev: number, n: number, inCS: number, inW: number,

@@ -45,16 +45,14 @@ export const KERNELS_WAT = String.raw`
         (br $chunks)))
     (i32.shr_u (i32.sub (local.get $p) (local.get $dst)) (i32.const 3)))
 
-  ;; Lists where [src, src + len) differs from the reference input [ref, …) as
-  ;; (index, src − ref) pairs at dst (the delta events of a layer run against
-  ;; its reference: see wasm-executor.ts) and returns their number. Also
-  ;; counts what the plain event path would have done with src, at out: the
-  ;; non-zero bytes (i32) and, at out + 8, their synaptic operations (f64), a
-  ;; 16-byte chunk's non-zero bytes times chunkOps[chunk] (taps × cout of its
+  ;; Counts, without listing anything, what a delta layer chooses by: the bytes
+  ;; of [src, src + len) that differ from the reference input [ref, …) (the
+  ;; return value), and what the plain event path would do with src, at out:
+  ;; its non-zero bytes (i32) and, at out + 8, their synaptic operations (f64),
+  ;; a 16-byte chunk's non-zero bytes times chunkOps[chunk] (taps × cout of its
   ;; pixel; the channel stride is a multiple of 16, so a chunk is in one pixel).
-  (func (export "scanDiff") (param $src i32) (param $ref i32) (param $len i32) (param $dst i32) (param $chunkOps i32) (param $out i32) (result i32)
-    (local $i i32) (local $k i32) (local $mask i32) (local $p i32) (local $nz i32) (local $nnz i32) (local $ops f64) (local $a v128)
-    (local.set $p (local.get $dst))
+  (func (export "countDiff") (param $src i32) (param $ref i32) (param $len i32) (param $chunkOps i32) (param $out i32) (result i32)
+    (local $i i32) (local $nz i32) (local $nnz i32) (local $diff i32) (local $ops f64) (local $a v128)
     (block $done
       (loop $chunks
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
@@ -65,7 +63,25 @@ export const KERNELS_WAT = String.raw`
             (local.set $nnz (i32.add (local.get $nnz) (local.get $nz)))
             (local.set $ops (f64.add (local.get $ops) (f64.convert_i32_u
               (i32.mul (local.get $nz) (i32.load (i32.add (local.get $chunkOps) (i32.shr_u (local.get $i) (i32.const 2))))))))))
-        (local.set $mask (i8x16.bitmask (i8x16.ne (local.get $a) (v128.load (i32.add (local.get $ref) (local.get $i))))))
+        (local.set $diff (i32.add (local.get $diff)
+          (i32.popcnt (i8x16.bitmask (i8x16.ne (local.get $a) (v128.load (i32.add (local.get $ref) (local.get $i))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $chunks)))
+    (i32.store (local.get $out) (local.get $nnz))
+    (f64.store offset=8 (local.get $out) (local.get $ops))
+    (local.get $diff))
+
+  ;; Lists where [src, src + len) differs from [ref, …) as (index, src − ref)
+  ;; pairs at dst: a delta layer's events (see wasm-executor.ts). Returns their number.
+  (func (export "scanDiff") (param $src i32) (param $ref i32) (param $len i32) (param $dst i32) (result i32)
+    (local $i i32) (local $k i32) (local $mask i32) (local $p i32)
+    (local.set $p (local.get $dst))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $mask (i8x16.bitmask (i8x16.ne
+          (v128.load (i32.add (local.get $src) (local.get $i)))
+          (v128.load (i32.add (local.get $ref) (local.get $i))))))
         (block $bitsEnd
           (loop $bits
             (br_if $bitsEnd (i32.eqz (local.get $mask)))
@@ -80,8 +96,6 @@ export const KERNELS_WAT = String.raw`
             (br $bits)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $chunks)))
-    (i32.store (local.get $out) (local.get $nnz))
-    (f64.store offset=8 (local.get $out) (local.get $ops))
     (i32.shr_u (i32.sub (local.get $p) (local.get $dst)) (i32.const 3)))
 
   ;; The largest byte of [src, src + len) (the 16-byte padding is zero).

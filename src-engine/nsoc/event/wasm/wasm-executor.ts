@@ -349,12 +349,15 @@ export class WasmEventExecutor {
     const k = this.k;
     const { layer, geometry: g, outShape } = L.plan;
     let events: number, inputEvents: number, ops = 0;
-    if (L.delta) {
-      // the differences from the reference input, from the reference potentials; the plain path's counts
-      events = k.scanDiff(L.inPtr, L.delta.refInPtr, L.inLen, this.evPtr, L.delta.chunkOpsPtr, this.statPtr);
+    const delta = L.delta;
+    // a delta layer takes the differences from the reference input, from the reference potentials,
+    // unless the frame is so unlike the empty one that the plain way has fewer events
+    const useDelta = delta !== null && k.countDiff(L.inPtr, delta.refInPtr, L.inLen, delta.chunkOpsPtr, this.statPtr) < this.statI32[0];
+    if (useDelta) {
+      events = k.scanDiff(L.inPtr, delta!.refInPtr, L.inLen, this.evPtr);
       inputEvents = this.statI32[0];
-      ops = this.statF64[0];
-      L.acc!.set(L.delta.refAcc);
+      ops = this.statF64[0]; // the plain path's count, which the statistics report
+      L.acc!.set(delta!.refAcc);
     } else {
       events = inputEvents = k.scan(L.inPtr, L.inLen, this.evPtr);
       L.acc!.fill(0);
@@ -369,7 +372,7 @@ export class WasmEventExecutor {
     } else if (events > 0) {
       const t = L.taps!;
       const done = (L.acc16 ? k.conv16 : k.conv)(this.evPtr, events, L.inCS, g!.inW, t.rowStart, t.rowTap, t.rowOut, t.colStart, t.colTap, t.colOut, g!.kw, g!.inC, g!.outW, L.coutP, L.cout, L.wPtr, L.accPtr);
-      if (!L.delta) ops = done;
+      if (!useDelta) ops = done;
     }
     let outEvents: number;
     const [mh, mw] = L.plan.mapShape;
