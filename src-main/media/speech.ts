@@ -245,66 +245,6 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
   await runTool('sox', soxArgs(raw, out, n, volume));
 }
 
-/** The room and microphone part of a take's parameters (EQ, low-pass, reverb): what `withoutChannel` removes and `applyChannel` puts back. */
-export type ChannelParams = Pick<SpeechParams, 'eq' | 'lowpassHz' | 'reverb'>;
-
-/** The take without its room and microphone (EQ, low-pass, reverb): the dry voice, warp included. */
-export function withoutChannel(p: SpeechParams): SpeechParams {
-  const dry = { ...p };
-  delete dry.eq;
-  delete dry.lowpassHz;
-  delete dry.reverb;
-  return dry;
-}
-
-/** 16 kHz mono 32-bit float WAV bytes of `pcm`. */
-function floatWav(pcm: Float32Array, sampleRate: number): Uint8Array {
-  const out = new Uint8Array(44 + 4 * pcm.length);
-  const dv = new DataView(out.buffer);
-  const tag = (o: number, t: string): void => {
-    for (let i = 0; i < 4; i++) out[o + i] = t.charCodeAt(i);
-  };
-  tag(0, 'RIFF');
-  dv.setUint32(4, 36 + 4 * pcm.length, true);
-  tag(8, 'WAVE');
-  tag(12, 'fmt ');
-  dv.setUint32(16, 16, true);
-  dv.setUint16(20, 3, true); // IEEE float
-  dv.setUint16(22, 1, true);
-  dv.setUint32(24, sampleRate, true);
-  dv.setUint32(28, 4 * sampleRate, true);
-  dv.setUint16(32, 4, true);
-  dv.setUint16(34, 32, true);
-  tag(36, 'data');
-  dv.setUint32(40, 4 * pcm.length, true);
-  for (let i = 0; i < pcm.length; i++) dv.setFloat32(44 + 4 * i, pcm[i], true);
-  return out;
-}
-
-/**
- * The room and microphone of a take (its EQ, low-pass and reverb, through
- * sox exactly as synthesizeSpeech applies them) put on 16 kHz audio made
- * some other way — e.g. a vocoded dry take. Returns the 16 kHz mono 16-bit
- * WAV bytes; audio with no channel effects is only converted. The input is
- * peak-normalized to −6 dBFS first (the caller sets the level afterwards).
- */
-export async function applyChannel(pcm: Float32Array, p: ChannelParams, sampleRate = SPEECH_SAMPLE_RATE): Promise<Uint8Array> {
-  const n = normalizeSpeechParams({ text: 'x', synth: 'espeak-ng', ...(p.eq ? { eq: p.eq } : {}), ...(p.lowpassHz !== undefined ? { lowpassHz: p.lowpassHz } : {}), ...(p.reverb ? { reverb: p.reverb } : {}) });
-  let peak = 0;
-  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]));
-  const scaled = new Float32Array(pcm.length);
-  if (peak > 0 && Number.isFinite(peak)) for (let i = 0; i < pcm.length; i++) scaled[i] = (0.5 * pcm[i]) / peak;
-  const work = await mkdtemp(join(tmpdir(), '.channel-'));
-  try {
-    const input = join(work, 'in.wav'), out = join(work, 'out.wav');
-    await writeFile(input, floatWav(scaled, sampleRate));
-    await runTool('sox', soxArgs(input, out, n, 1));
-    return new Uint8Array(await readFile(out));
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
-
 export interface SynthesizeOptions {
   /** directory of cached WAVs (`<key[0..2]>/<key>.wav`); absent: no cache */
   cacheDir?: string;

@@ -19,12 +19,12 @@ import {
   writeDatasetMeta,
 } from '../dataset-writer';
 import { InputEncoding } from '../../../src-engine/models/card';
-import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE, SpeechToolError } from '../../media/speech';
+import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE, SpeechToolError, synthesizeSpeech } from '../../media/speech';
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, planVocoded, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
-import { encodeSample, synthesizeWord } from './sample';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
 import { ACCENT_VOICES, FESTIVAL_VOICES, VOICES } from './voices';
 
@@ -32,10 +32,9 @@ export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAccents, planAux, planFestival, planSplits, planVocoded, sampleSpec, VOCODED_PER_CLASS } from './plan';
+export { planAccents, planAux, planFestival, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
-export { makeSample, encodeSample, mixSample, synthesizeWord, trimWord } from './sample';
-export { vocode, type VocoderParams } from './vocoder';
+export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
 export const KEYWORD_GENERATOR_VERSION = 'keywords-3';
 /** Versions the `aux` split's shards (the auxiliary vocabulary); no other split depends on it. */
@@ -44,8 +43,6 @@ export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
 /** Versions the `accents` split's shards; no other split depends on it. */
 export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
-/** Versions the `vocoded` split's shards (the vocoder is part of it); no other split depends on it. */
-export const KEYWORD_VOCODED_VERSION = 'keywords-vocoded-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -66,11 +63,9 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   festivalPerClass?: number;
   /** takes of each command word and of unknown words by festival's other-language voices in the `accents` split (default DEFAULT_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
   accentsPerClass?: number;
-  /** takes of each command word and of unknown words by the training espeak-ng voices resynthesized by the LPC vocoder in the `vocoded` split (default 0: no vocoded split — an experiment; VOCODED_PER_CLASS is its size; tiny: one each when > 0) */
-  vocodedPerClass?: number;
 }
 
-/** A split with its own shard key (aux, festival, accents, vocoded): adding or changing it leaves the other splits' shards alone. */
+/** A split with its own shard key (aux, festival, accents): adding or changing it leaves the other splits' shards alone. */
 interface KeyedSplit {
   plan: SplitPlan;
   keyFile: string;
@@ -105,11 +100,6 @@ function festivalFingerprint(seed: number, perClass: number, tiny: boolean, inpu
 /** The accents split's own key (the respellings are part of the generator version). */
 function accentsFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
   return JSON.stringify({ v: KEYWORD_ACCENTS_VERSION, seed, perClass, tiny, voices: ACCENT_VOICES, input, shard: SHARD_SIZE });
-}
-
-/** The vocoded split's own key (the vocoder's code is part of the generator version). */
-function vocodedFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
-  return JSON.stringify({ v: KEYWORD_VOCODED_VERSION, seed, perClass, tiny, input, shard: SHARD_SIZE });
 }
 
 /** festival and the voices a run needs, checked before any work (the error names the Debian package). */
@@ -151,16 +141,12 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const accentsPerClass = opts.accentsPerClass ?? DEFAULT_ACCENTS_PER_CLASS;
   if (!Number.isInteger(accentsPerClass) || accentsPerClass < 0) throw new RangeError(`keywords: accentsPerClass must be a whole number ≥ 0, not ${accentsPerClass}`);
   const accents = accentsPerClass > 0 ? planAccents(accentsPerClass, tiny) : null;
-  const vocodedPerClass = opts.vocodedPerClass ?? 0;
-  if (!Number.isInteger(vocodedPerClass) || vocodedPerClass < 0) throw new RangeError(`keywords: vocodedPerClass must be a whole number ≥ 0, not ${vocodedPerClass}`);
-  const vocoded = vocodedPerClass > 0 ? planVocoded(vocodedPerClass, tiny) : null;
   if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
-  // aux, festival, accents and vocoded have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  // aux, festival and accents have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
   const keyed: KeyedSplit[] = [];
   if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
   if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
   if (accents) keyed.push({ plan: accents, keyFile: 'plan-accents.json', key: accentsFingerprint(seed, accentsPerClass, tiny, input) });
-  if (vocoded) keyed.push({ plan: vocoded, keyFile: 'plan-vocoded.json', key: vocodedFingerprint(seed, vocodedPerClass, tiny, input) });
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
@@ -168,7 +154,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   // a finished dataset made with the same settings is returned untouched
   if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents && !vocoded === !meta.splits.vocoded) {
+    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -229,7 +215,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
       ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
       ...(accents ? { accentsVersion: KEYWORD_ACCENTS_VERSION, accentsPerClass: accents.perClass } : {}),
-      ...(vocoded ? { vocodedVersion: KEYWORD_VOCODED_VERSION, vocodedPerClass: vocoded.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -245,7 +230,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
         ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
         ...(accents ? { accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words` } : {}),
-        ...(vocoded ? { vocoded: 'espeak-ng, training voices, each dry take resynthesized by an LPC vocoder (pulse train / noise excitation at the tracked F0, smoothed envelope: a parametric voice), then the take\'s room and microphone; command words and unknown words' } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),
@@ -278,9 +262,9 @@ async function writeShard(
     const s = specs[next];
     const t = performance.now();
     const p = s.speech
-      ? synthesizeWord(s, cacheDir).then((word) => {
+      ? synthesizeSpeech(s.speech, { cacheDir }).then((wav) => {
           synthMs += performance.now() - t;
-          return word;
+          return trimWord(wav);
         })
       : Promise.resolve(null);
     p.catch(() => {}); // handled when awaited in order; this keeps an early failure from being "unhandled"

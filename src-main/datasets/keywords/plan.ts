@@ -10,16 +10,14 @@ import { AUX_WORDS } from './aux-vocabulary';
 import { ALL_CLASSES, BACKBONE_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
 import { FLITE_F0, type Voice, voicesWithRole } from './voices';
 import { respell } from './accents';
-import type { VocoderParams } from './vocoder';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
 /**
  * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
  * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
  * 'accents': the same words by festival's other-language voices reading respellings (accented English).
- * 'vocoded': the same words by the training espeak-ng voices, resynthesized by an LPC vocoder (vocoder.ts).
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'vocoded';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -50,8 +48,6 @@ export interface SampleSpec {
   noiseLevelDb: number;
   /** where the word starts in the free room of the window, 0…1 */
   position: number;
-  /** the vocoded split: the dry take (speech without its EQ/low-pass/reverb) is resynthesized with these settings, then the room and microphone are put back */
-  vocoder?: VocoderParams;
 }
 
 export interface SplitPlan {
@@ -110,18 +106,7 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('accents', perClass, tiny);
 }
 
-/**
- * Takes per class of the vocoded split when it is made (the generator's vocodedPerClass; the split is
- * off by default: an experiment, docs/MODELS.md).
- */
-export const VOCODED_PER_CLASS = 160;
-
-/** The vocoded split: like the festival split, by the training espeak-ng voices through the LPC vocoder. */
-export function planVocoded(perClass: number, tiny: boolean): SplitPlan {
-  return wordsPlan('vocoded', perClass, tiny);
-}
-
-function wordsPlan(split: 'festival' | 'accents' | 'vocoded', perClass: number, tiny: boolean): SplitPlan {
+function wordsPlan(split: 'festival' | 'accents', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -148,7 +133,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', vocoded: 'train' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -193,9 +178,6 @@ export function sampleSpec(seed: number, plan: SplitPlan, index: number): Sample
   let noise: NoiseKind | null = null;
   // words: noise in 90% of clips (SNR 5–35 dB); silence: noise in 90%, the rest digital silence
   if (r.uniform() < 0.9) noise = pickNoise(r);
-  const noiseOffset = int(r, 0, 1 << 30), wordLevelDb = uni(r, -40, -12), snrDb = uni(r, 5, 35), noiseLevelDb = uni(r, -75, -25), position = r.uniform();
-  // drawn last, and only here, so every other split draws exactly what it always did
-  const vocoder = plan.split === 'vocoded' && speech ? vocoderFor(r) : undefined;
   return {
     split: plan.split,
     index,
@@ -204,27 +186,10 @@ export function sampleSpec(seed: number, plan: SplitPlan, index: number): Sample
     group: voice ? voice.id : -1,
     speech,
     noise,
-    noiseOffset,
-    wordLevelDb,
-    snrDb,
-    noiseLevelDb,
-    position,
-    ...(vocoder ? { vocoder } : {}),
-  };
-}
-
-/**
- * One take's vocoder: order 16–20, 20–25 ms frames every 5–10 ms, the envelope smoothed over
- * ±0–2 frames (HMM voices' smoothed trajectories: a third unsmoothed), 0–30 % noise in the voiced
- * excitation (pure pulses are buzzier than any vocoder; HTS mixes some noise in).
- */
-function vocoderFor(r: Random): VocoderParams {
-  return {
-    order: int(r, 16, 20),
-    frameMs: Math.round(uni(r, 20, 25) * 10) / 10,
-    hopMs: int(r, 5, 10),
-    smoothFrames: int(r, 0, 2),
-    noiseMix: Math.round(uni(r, 0, 0.3) * 100) / 100,
-    seed: r.uint32(),
+    noiseOffset: int(r, 0, 1 << 30),
+    wordLevelDb: uni(r, -40, -12),
+    snrDb: uni(r, 5, 35),
+    noiseLevelDb: uni(r, -75, -25),
+    position: r.uniform(),
   };
 }

@@ -1,13 +1,12 @@
 // One sample from its recipe: synthesize (cached) → trim to the word → mix
 // into pre-roll + 1 s window + tail → cochlea → the window's frame.
 import { readWav } from '../../../src-engine/sources/cochlea/wav';
-import { applyChannel, SPEECH_SAMPLE_RATE, synthesizeSpeech, withoutChannel } from '../../media/speech';
+import { SPEECH_SAMPLE_RATE, synthesizeSpeech } from '../../media/speech';
 import { encodeClip, KEYWORD_INPUT } from './encoding';
 import { mixClip, wordBounds } from './mix';
 import type { NoiseBank } from './noise';
 import { EDGE_US, PRE_ROLL_US, type SampleSpec, TAIL_US, WINDOW_US } from './plan';
 import type { InputEncoding } from '../../../src-engine/models/card';
-import { vocode } from './vocoder';
 
 const SR = SPEECH_SAMPLE_RATE;
 const us = (t: number): number => Math.round((t * SR) / 1e6);
@@ -25,19 +24,10 @@ export interface MadeSample {
 
 /** The trimmed word of a synthesized WAV (centre-cropped when longer than the window allows). */
 export function trimWord(wav: Uint8Array): Float32Array {
-  return trimSamples(readSpeechWav(wav));
-}
-
-function readSpeechWav(wav: Uint8Array): Float32Array {
   const a = readWav(wav);
   if (a.sampleRate !== SR) throw new RangeError(`speech: expected ${SR} Hz audio, got ${a.sampleRate} Hz`);
-  return a.samples;
-}
-
-/** trimWord of decoded 16 kHz samples. */
-export function trimSamples(samples: Float32Array): Float32Array {
-  const b = wordBounds(samples, SR);
-  let w = samples.subarray(b.start, b.end);
+  const b = wordBounds(a.samples, SR);
+  let w = a.samples.subarray(b.start, b.end);
   const room = us(WINDOW_US - 2 * EDGE_US);
   if (w.length > room) w = w.subarray((w.length - room) >> 1, ((w.length - room) >> 1) + room);
   return w;
@@ -74,21 +64,10 @@ export function mixSample(spec: SampleSpec, word: Float32Array | null, noise: No
 /** When the anchor click sounds, µs into the clip. */
 export const ANCHOR_US = 20_000;
 
-/**
- * The trimmed word of a recipe (null for silence): synthesized (cached), or for the vocoded split
- * the dry take (no EQ, low-pass or reverb; cached) resynthesized by the LPC vocoder, then the take's
- * room and microphone put back by sox — so the vocoder models the voice, not the room.
- */
-export async function synthesizeWord(spec: SampleSpec, speechCacheDir?: string): Promise<Float32Array | null> {
-  if (!spec.speech) return null;
-  if (!spec.vocoder) return trimWord(await synthesizeSpeech(spec.speech, { cacheDir: speechCacheDir }));
-  const dry = readSpeechWav(await synthesizeSpeech(withoutChannel(spec.speech), { cacheDir: speechCacheDir }));
-  return trimWord(await applyChannel(vocode(dry, SR, spec.vocoder), spec.speech));
-}
-
 /** Makes one sample end to end. */
 export async function makeSample(spec: SampleSpec, noise: NoiseBank, speechCacheDir?: string, enc: InputEncoding = KEYWORD_INPUT): Promise<MadeSample> {
-  return encodeSample(spec, await synthesizeWord(spec, speechCacheDir), noise, enc);
+  const word = spec.speech ? trimWord(await synthesizeSpeech(spec.speech, { cacheDir: speechCacheDir })) : null;
+  return encodeSample(spec, word, noise, enc);
 }
 
 /** The CPU part of makeSample (mix + encode) for an already synthesized, trimmed word. */
