@@ -141,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`training ${task}: input ${(e.inputShape as number[]).join('×')}, ${e.classes} classes, ${e.train} train / ${e.val} val / ${e.test} test`);
       } else if (e.event === 'resume') {
         console.error(`resuming ${e.phase} after epoch ${e.epoch} (checkpoint in ${workDir})`);
+      } else if (e.event === 'restart') {
+        console.error(`the checkpoints in ${workDir} come from other settings (${(e.differs as string[]).join(', ')}): training from the start`);
       }
     },
     onStage: (stage, done, total) => {

@@ -5,7 +5,8 @@ the converter's exact arithmetic, then ONNX export (export.py).
   /usr/bin/python3 training/train.py --data DIR --work DIR --task gesture [--epochs N] [--qat-epochs M] [--tiny]
 
 Resumable: a checkpoint per epoch in --work (float.pt, qat.pt); a rerun
-continues where it stopped. Progress goes to stdout as JSON lines
+with the same settings and dataset (config.json) continues where it stopped,
+one with other settings starts over. Progress goes to stdout as JSON lines
 ({"event": "progress"|"epoch"|"phase"|"done", ...}); the orchestrator
 (training/run.ts) draws them as a progress bar.
 
@@ -15,6 +16,7 @@ the QAT simulation's integer outputs per layer, HWC-flattened, which the
 NSoC runtime must reproduce).
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -34,6 +36,33 @@ from export import export_onnx, write_check  # noqa: E402
 def emit(**kv):
     sys.stdout.write(json.dumps(kv) + '\n')
     sys.stdout.flush()
+
+
+# Settings that may differ between a run and its resumption: more epochs stretch the schedule (run_phase),
+# the thread count does not change what is learned, and the dataset is known by its meta.json, not its path.
+RESUMABLE_DIFFERENCES = ('epochs', 'qat_epochs', 'work', 'threads', 'data')
+
+
+def guard_checkpoints(args):
+    """Keeps the checkpoints in --work only if they come from the same settings and dataset; otherwise
+    deletes them (and says which settings differ), so that a rerun never continues another run's network."""
+    config = {k: v for k, v in sorted(vars(args).items()) if k not in RESUMABLE_DIFFERENCES}
+    with open(os.path.join(args.data, 'meta.json'), 'rb') as f:
+        config['dataset'] = hashlib.sha256(f.read()).hexdigest()
+    path = os.path.join(args.work, 'config.json')
+    previous = None
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+    checkpoints = [os.path.join(args.work, n) for n in ('float.pt', 'qat.pt') if os.path.exists(os.path.join(args.work, n))]
+    if checkpoints and previous != config:
+        differs = sorted(k for k in set(config) | set(previous) if previous.get(k) != config.get(k)) if previous else ['no config.json beside them']
+        emit(event='restart', differs=differs)
+        for c in checkpoints:
+            os.remove(c)
+    with open(path + '.tmp', 'w') as f:
+        json.dump(config, f, indent=1)
+    os.replace(path + '.tmp', path)
 
 
 class AuxHeads(nn.Module):
@@ -321,6 +350,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.work, exist_ok=True)
+    guard_checkpoints(args)
     ds = Dataset(args.data)
     x, y, _ = ds.split('train')
     for extra in args.extra_train:

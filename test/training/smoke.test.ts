@@ -13,7 +13,7 @@ import { NsocRuntime } from '../../src-engine/nsoc/runtime';
 import { predict } from '../../src-engine/nsoc/prediction';
 import { buildModel, checkAgainstSimulation } from '../../training/pipeline/factory';
 import { readI32, readU8 } from '../../training/pipeline/npy';
-import { pythonHasTorchSync } from '../../training/pipeline/python';
+import { pythonHasTorchSync, type TrainerEvent } from '../../training/pipeline/python';
 import { main as trainMain } from '../../training/run';
 import { SYN_AUX, SYN_BACKBONE, SYN_HELD_OUT, SYN_SHAPE, writeSyntheticDataset } from './synthetic-dataset';
 
@@ -130,6 +130,24 @@ test('a dataset with auxiliary classes trains them through training-only heads: 
     });
     assert.equal(setup!.auxClasses, 0);
     assert.equal(plain.train.training.aux, undefined);
+    // the first run's checkpoints, rerun with other settings, are not continued: training starts over and says why
+    const seen: TrainerEvent[] = [];
+    const other = await buildModel({
+      task: 'gesture', dataDir: data, workDir: join(root, 'work'), outDir: join(root, 'model1'), tiny: true, epochs: 2, qatEpochs: 1, seed: 1, trainerArgs: ['--aux-weight', '0'],
+      onTrainer: (e) => void seen.push(e),
+    });
+    assert.deepEqual(seen.find((e) => e.event === 'restart')?.differs, ['aux_weight']);
+    assert.equal(seen.some((e) => e.event === 'resume'), false);
+    assert.equal(other.train.training.aux, undefined, 'the aux heads of the first run are gone with its checkpoints');
+    // the same settings again resume (nothing left to train) and rebuild the same model
+    seen.length = 0;
+    const again = await buildModel({
+      task: 'gesture', dataDir: data, workDir: join(root, 'work'), outDir: join(root, 'model2'), tiny: true, epochs: 2, qatEpochs: 1, seed: 1, trainerArgs: ['--aux-weight', '0'],
+      onTrainer: (e) => void seen.push(e),
+    });
+    assert.equal(seen.some((e) => e.event === 'restart'), false);
+    assert.deepEqual(seen.filter((e) => e.event === 'resume').map((e) => e.phase), ['float', 'qat']);
+    assert.deepEqual(readFileSync(join(root, 'model2', 'model.nlm')), readFileSync(join(root, 'model1', 'model.nlm')));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ export const TRAINING_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** One line of the trainer's stdout. */
 export interface TrainerEvent {
-  event: 'setup' | 'phase' | 'progress' | 'epoch' | 'resume' | 'done';
+  event: 'setup' | 'phase' | 'progress' | 'epoch' | 'resume' | 'restart' | 'done';
   [k: string]: unknown;
 }
 
