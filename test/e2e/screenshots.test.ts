@@ -46,7 +46,10 @@ test('screenshots of every screen', async (t) => {
   const state = (await host.core.invoke('getState')) as { source: { state: string } };
   if (state.source.state !== 'live') await startSourceFromUi(page, 'webcam');
   await waitState(page, 'event-view', 'events');
-  if (gesture) await waitState(page, 'prediction', 'predicting');
+  // a class, not "unknown", as the screen's headline (the demo loops, so one comes)
+  if (gesture) await page.waitForSelector('[data-testid=prediction][data-state=predicting]:not([data-label=unknown])', { timeout: WAIT });
+  // the 2D worker has counted its first frame rate (after half a second of frames)
+  await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('live');
 
   await page.click('.seg button:has-text("Both")');
@@ -58,6 +61,7 @@ test('screenshots of every screen', async (t) => {
 
   await goScreen(page, '2', 'screen-enroll');
   await waitState(page, 'event-view', 'events');
+  await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('enroll');
   await goScreen(page, '3', 'screen-record');
   await shot('record');
@@ -79,5 +83,8 @@ test('screenshots of every screen', async (t) => {
     return;
   }
   await waitState(page, 'kiosk', 'active');
+  // the kiosk's own event view has drawn (it starts empty when the kiosk mounts)
+  await waitState(page, 'event-view', 'events');
+  await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('kiosk');
 });
