@@ -64,6 +64,7 @@ test('screenshots of every screen', async (t) => {
   await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('enroll');
   await goScreen(page, '3', 'screen-record');
+  await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('record');
   await goScreen(page, '4', 'screen-models');
   await shot('models');
