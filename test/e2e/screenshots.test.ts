@@ -38,6 +38,23 @@ async function shot(name: string): Promise<void> {
   assert.ok(statSync(path).size > 10_000, `${name}.png has content`);
 }
 
+/** Records a take of at least `events` events on the Record screen (the counter is app state, polled), so the list shows one. */
+async function recordTake(label: string, events: number): Promise<void> {
+  const takes = await page.locator('[data-testid=take-list] li[data-take]').count();
+  await page.fill('[data-testid=take-label]', label);
+  await page.click('[data-testid=record-toggle]');
+  await waitState(page, 'recorder', 'recording');
+  for (;;) {
+    const now = (await page.getAttribute('[data-testid=record-events]', 'data-events')) ?? '0';
+    if (Number(now) >= events) break;
+    // the counter's next value
+    await page.waitForSelector(`[data-testid=record-events]:not([data-events="${now}"])`, { timeout: WAIT });
+  }
+  await page.click('[data-testid=record-toggle]');
+  await waitState(page, 'recorder', 'idle');
+  await page.waitForSelector(`[data-testid=take-list] li[data-take]:nth-of-type(${takes + 1})`, { timeout: WAIT });
+}
+
 test('screenshots of every screen', async (t) => {
   if (typeof host === 'string') return t.skip(host);
   const gesture = await findModel(host, 'dvs');
@@ -64,6 +81,7 @@ test('screenshots of every screen', async (t) => {
   await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('enroll');
   await goScreen(page, '3', 'screen-record');
+  await recordTake('arm circles', 250_000);
   await page.waitForSelector('[data-testid=event-view]:not([data-fps="0"])', { timeout: WAIT });
   await shot('record');
   await goScreen(page, '4', 'screen-models');
