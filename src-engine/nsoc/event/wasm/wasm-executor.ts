@@ -221,11 +221,10 @@ export class WasmEventExecutor {
     const refIn = new Map<WasmLayer, Uint8Array>();
     const refAcc = new Map<WasmLayer, Int32Array>();
     this.layers.forEach((L, li) => {
-      if (candidates.includes(L)) {
-        refIn.set(L, new Uint8Array(buf, L.inPtr, L.inLen).slice());
-        this.runLayer(L, li, null, null);
-        refAcc.set(L, Int32Array.from(L.acc!));
-      } else this.runLayer(L, li, null, null);
+      const candidate = candidates.includes(L);
+      if (candidate) refIn.set(L, new Uint8Array(buf, L.inPtr, L.inLen).slice());
+      this.runLayer(L, li, null, null);
+      if (candidate) refAcc.set(L, Int32Array.from(L.acc!));
     });
     for (const L of candidates) {
       const input = refIn.get(L)!;
