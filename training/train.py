@@ -335,6 +335,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--tiny', action='store_true', help='a few steps: the smoke pipeline')
     ap.add_argument('--embedding', type=int, default=None)
+    ap.add_argument('--widths', default=None, help='convolution widths, comma-separated (default: the task\'s; strides stay the task\'s)')
     ap.add_argument('--aux-weight', type=float, default=1.0,
                     help="weight of the auxiliary-class softmax head when the dataset has aux classes (meta.auxClasses, split 'aux'); 0 ignores them")
     ap.add_argument('--aux-classes', type=int, default=None, help='use only the first N aux classes')
@@ -371,6 +372,11 @@ def main():
         arch = {'convs': [[8, 2], [8, 2], [16, 2], [16, 2]], 'embedding': 32}
     if args.embedding:
         arch['embedding'] = args.embedding
+    if args.widths:
+        widths = [int(w) for w in args.widths.split(',')]
+        if len(widths) != len(arch['convs']):
+            raise SystemExit(f"--widths needs {len(arch['convs'])} values")
+        arch['convs'] = [[w, s] for w, (_, s) in zip(widths, arch['convs'])]
     emit(event='phase', phase='setup', inputShape=list(shape), classes=classes, train=backbone_train, val=len(vy), test=len(ty), arch=arch, auxClasses=n_aux, auxSamples=int(len(ay)) if n_aux else 0)
 
     fnet = FloatNet(shape, classes, arch)
