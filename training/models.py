@@ -27,10 +27,11 @@ def default_arch(task, input_shape):
     """Layer widths per task. input_shape is HWC."""
     if task == 'keywords':
         # a stride-1 first layer: the 32 time rows are few, keep their resolution one layer longer;
-        # twice gesture's widths: the one-shot features of new words gain 3-7 points (v8, docs/MODELS.md)
+        # twice v1-v7's widths: the one-shot features of new words gain 1-7 points (v8, docs/MODELS.md)
         return {'convs': [[32, 1], [64, 2], [128, 2], [128, 2]], 'embedding': 128}
-    # gesture: a 256-value embedding (with the aux classes it separates unseen gestures better than 128: docs/LEARNING.md)
-    return {'convs': [[16, 2], [32, 2], [64, 2], [64, 2]], 'embedding': 256}
+    # gesture: a 256-value embedding (with the aux classes it separates unseen gestures better than 128: docs/LEARNING.md);
+    # widths doubled in v6 like keywords v8 (docs/MODELS.md)
+    return {'convs': [[32, 2], [64, 2], [128, 2], [128, 2]], 'embedding': 256}
 
 
 def plan_convs(input_shape, convs):
