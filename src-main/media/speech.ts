@@ -46,19 +46,10 @@ export interface SpeechParams {
   warp?: number;
   /** sox `equalizer` peaking bands (one octave wide), a microphone's or room's colour: centre 100–7000 Hz, gain −20…20 dB */
   eq?: { hz: number; gainDb: number }[];
-  /**
-   * festival's HMM (HTS) voices only: the all-pass constant hts_engine synthesizes
-   * with, 0.2–0.7. The voice was trained at its own (0.42 at 16 kHz); below it the
-   * spectral envelope stretches up (a shorter vocal tract), above it down (a
-   * longer one), with F0 untouched — a new speaker from the same model. Set: the
-   * take is synthesized by hts_engine from festival's labels, `pitch` becomes a
-   * shift of the voice's own F0 contour to that mean and `speed` its rate.
-   */
-  alpha?: number;
 }
 
 /** Debian packages providing each tool, for error messages. */
-export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox', hts_engine: 'htsengine' };
+export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox' };
 
 /** Where Debian's festival voice packages put their voices: one folder per language, one per voice. */
 const FESTIVAL_VOICES_ROOT = '/usr/share/festival/voices';
@@ -121,7 +112,7 @@ function range(name: string, v: number | undefined, min: number, max: number): v
 }
 
 /** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
-type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq' | 'alpha';
+type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq';
 export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, Optional>> & Pick<SpeechParams, Optional> {
   if (p.synth !== 'espeak-ng' && p.synth !== 'flite' && p.synth !== 'festival') throw new RangeError(`speech: synth must be 'espeak-ng', 'festival' or 'flite', not ${String(p.synth)}`);
   if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
@@ -136,8 +127,6 @@ export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechPara
   range('reverb', p.reverb, 0, 100);
   range('lowpassHz', p.lowpassHz, 1000, 7900);
   range('warp', p.warp, 0.7, 1.4);
-  range('alpha', p.alpha, 0.2, 0.7);
-  if (p.alpha !== undefined && p.synth !== 'festival') throw new RangeError(`speech: alpha is for festival's HTS voices, not ${p.synth}`);
   if (p.eq !== undefined) {
     if (!Array.isArray(p.eq) || p.eq.length > 8) throw new RangeError('speech: eq must be a list of at most 8 bands');
     for (const b of p.eq) {
@@ -151,14 +140,13 @@ export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechPara
   if (p.lowpassHz !== undefined) out.lowpassHz = p.lowpassHz;
   if (p.warp !== undefined && p.warp !== 1) out.warp = p.warp;
   if (p.eq?.length) out.eq = p.eq.map((b) => ({ hz: b.hz, gainDb: b.gainDb }));
-  if (p.alpha !== undefined) out.alpha = p.alpha;
   return out;
 }
 
 /** Hex sha256 of the normalized parameters and the pipeline version: the cache file name. */
 export function speechCacheKey(p: SpeechParams): string {
   const n = normalizeSpeechParams(p);
-  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0, ...(n.warp || n.eq ? [n.warp ?? 1, n.eq ?? []] : []), ...(n.alpha !== undefined ? ['alpha', n.alpha] : [])]);
+  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0, ...(n.warp || n.eq ? [n.warp ?? 1, n.eq ?? []] : [])]);
   return createHash('sha256').update(canon).digest('hex');
 }
 
@@ -219,43 +207,9 @@ async function festival(n: ReturnType<typeof normalizeSpeechParams>, raw: string
     // the diphone voices' linear-regression intonation: target mean and spread; the model's own stay
     settings.push(`(set! int_lr_params (list (list 'target_f0_mean ${f0}) (list 'target_f0_std ${sd}) (list 'model_f0_mean 170) (list 'model_f0_std 34)))`);
   }
-  if (n.alpha !== undefined) return htsEngine(n, raw, work);
   const text = join(work, 'text.txt');
   await writeFile(text, n.text);
   await runTool('text2wave', ['-eval', `(begin ${settings.join(' ')})`, '-o', raw, text]);
-}
-
-/** Mean F0 (Hz) of festival's HMM voices over running speech (hts_engine's F0 output): the reference a `pitch` is a shift from. */
-export const HTS_VOICE_F0: Readonly<Record<string, number>> = { upc_ca_ona_hts: 178 };
-
-/**
- * An HTS voice with another all-pass constant: festival runs the voice's front
- * end and writes the full-context labels, hts_engine synthesizes them with
- * `-a alpha`, the F0 shift `-fm` (half-tones from the voice's mean to `pitch`)
- * and the rate `-r`. The text and the paths go in as checked literals (TEXT_RE
- * allows no quote or backslash; the work folder is ours).
- */
-async function htsEngine(n: ReturnType<typeof normalizeSpeechParams>, raw: string, work: string): Promise<void> {
-  const model = readdirSync(join(festivalVoiceDirs().get(n.voice)!, 'hts')).find((f) => f.endsWith('.htsvoice'));
-  const f0 = HTS_VOICE_F0[n.voice];
-  if (!model || !f0) throw new SpeechToolError('festival', `voice ${n.voice} is not an HMM (HTS) voice: alpha needs one of ${Object.keys(HTS_VOICE_F0).join(', ')}`);
-  if (!/^[\w/.\-]+$/.test(work)) throw new RangeError(`speech: work folder ${JSON.stringify(work)} has characters Scheme would need escaped`);
-  const labels = join(work, 'take.lab');
-  const script = join(work, 'labels.scm');
-  await writeFile(
-    script,
-    `(voice_${n.voice})
-(set! utt (utt.synth (Utterance Text "${n.text}")))
-(set! fd (fopen "${labels}" "w"))
-(mapcar (lambda (s) (format fd "%s\\n" s)) (hts_dump_feats_string_list utt hts_feats_list))
-(fclose fd)
-`,
-  );
-  await runTool('festival', ['-b', script]);
-  const args = ['-m', join(festivalVoiceDirs().get(n.voice)!, 'hts', model), '-a', n.alpha!.toFixed(3), '-r', (n.speed / 175).toFixed(4)];
-  if (n.pitch !== undefined) args.push('-fm', (12 * Math.log2(n.pitch / f0)).toFixed(3));
-  args.push('-ow', raw, labels);
-  await runTool('hts_engine', args);
 }
 
 async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: string, work: string): Promise<void> {

@@ -23,16 +23,16 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_HTS_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planHts, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { ACCENT_VOICES, FESTIVAL_VOICES, HTS_VOICES, VOICES } from './voices';
+import { ACCENT_VOICES, FESTIVAL_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAccents, planAux, planFestival, planHts, planSplits, sampleSpec } from './plan';
+export { planAccents, planAux, planFestival, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
@@ -43,8 +43,6 @@ export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
 /** Versions the `accents` split's shards; no other split depends on it. */
 export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
-/** Versions the `hts` split's shards; no other split depends on it. */
-export const KEYWORD_HTS_VERSION = 'keywords-hts-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -65,11 +63,9 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   festivalPerClass?: number;
   /** takes of each command word and of unknown words by festival's other-language voices in the `accents` split (default DEFAULT_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
   accentsPerClass?: number;
-  /** takes of each command word and of unknown words by festival's HMM voice as a new speaker each take in the `hts` split (default DEFAULT_HTS_PER_CLASS; tiny: one each; 0: none) */
-  htsPerClass?: number;
 }
 
-/** A split with its own shard key (aux, festival, accents, hts): adding or changing it leaves the other splits' shards alone. */
+/** A split with its own shard key (aux, festival, accents): adding or changing it leaves the other splits' shards alone. */
 interface KeyedSplit {
   plan: SplitPlan;
   keyFile: string;
@@ -106,11 +102,6 @@ function accentsFingerprint(seed: number, perClass: number, tiny: boolean, input
   return JSON.stringify({ v: KEYWORD_ACCENTS_VERSION, seed, perClass, tiny, voices: ACCENT_VOICES, input, shard: SHARD_SIZE });
 }
 
-/** The hts split's own key (hts_engine's settings per take are part of the generator version). */
-function htsFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
-  return JSON.stringify({ v: KEYWORD_HTS_VERSION, seed, perClass, tiny, voices: HTS_VOICES, input, shard: SHARD_SIZE });
-}
-
 /** festival and the voices a run needs, checked before any work (the error names the Debian package). */
 async function festivalVersion(voices: readonly string[]): Promise<string> {
   const r = await runTool('festival', ['--version'], 10_000, true);
@@ -119,12 +110,6 @@ async function festivalVersion(voices: readonly string[]): Promise<string> {
     if (!installed.includes(v)) throw new SpeechToolError('festival', `voice ${v} is not installed — install the Debian package '${FESTIVAL_VOICE_PACKAGES[v]}'`, true);
   }
   return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
-}
-
-/** hts_engine's version line (it prints its usage and exits 1 without arguments); missing: the error names htsengine. */
-async function htsEngineVersion(): Promise<string> {
-  const r = await runTool('hts_engine', [], 10_000, true);
-  return (r.stdout.toString() + r.stderr.toString()).split('\n').find((l) => /^Version \d/.test(l))?.trim() ?? '?';
 }
 
 /**
@@ -156,17 +141,12 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const accentsPerClass = opts.accentsPerClass ?? DEFAULT_ACCENTS_PER_CLASS;
   if (!Number.isInteger(accentsPerClass) || accentsPerClass < 0) throw new RangeError(`keywords: accentsPerClass must be a whole number ≥ 0, not ${accentsPerClass}`);
   const accents = accentsPerClass > 0 ? planAccents(accentsPerClass, tiny) : null;
-  const htsPerClass = opts.htsPerClass ?? DEFAULT_HTS_PER_CLASS;
-  if (!Number.isInteger(htsPerClass) || htsPerClass < 0) throw new RangeError(`keywords: htsPerClass must be a whole number ≥ 0, not ${htsPerClass}`);
-  const hts = htsPerClass > 0 ? planHts(htsPerClass, tiny) : null;
-  if (festival || accents || hts) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : []), ...(hts ? HTS_VOICES.map((a) => a.name) : [])]);
-  if (hts) versions.hts_engine = await htsEngineVersion();
-  // aux, festival, accents and hts have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
+  // aux, festival and accents have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
   const keyed: KeyedSplit[] = [];
   if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
   if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
   if (accents) keyed.push({ plan: accents, keyFile: 'plan-accents.json', key: accentsFingerprint(seed, accentsPerClass, tiny, input) });
-  if (hts) keyed.push({ plan: hts, keyFile: 'plan-hts.json', key: htsFingerprint(seed, htsPerClass, tiny, input) });
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
@@ -174,7 +154,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   // a finished dataset made with the same settings is returned untouched
   if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents && !hts === !meta.splits.hts) {
+    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -235,7 +215,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
       ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
       ...(accents ? { accentsVersion: KEYWORD_ACCENTS_VERSION, accentsPerClass: accents.perClass } : {}),
-      ...(hts ? { htsVersion: KEYWORD_HTS_VERSION, htsPerClass: hts.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -251,7 +230,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
         ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
         ...(accents ? { accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words` } : {}),
-        ...(hts ? { hts: `festival's HMM voice (${HTS_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings, synthesized by hts_engine with a new vocal tract (all-pass constant 0.30–0.54) and mean F0 (85–280 Hz) every take: parametric speakers; command words and unknown words` } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

@@ -16,9 +16,8 @@ export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
  * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
  * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
  * 'accents': the same words by festival's other-language voices reading respellings (accented English).
- * 'hts': the same words by festival's HMM voice, a new vocal tract and mean F0 every take (voices.ts HTS_VOICES).
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'hts';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -107,15 +106,7 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('accents', perClass, tiny);
 }
 
-/** Default takes per class of the hts split. */
-export const DEFAULT_HTS_PER_CLASS = 160;
-
-/** The hts split: like the festival split, by the HMM voice with a new speaker every take. */
-export function planHts(perClass: number, tiny: boolean): SplitPlan {
-  return wordsPlan('hts', perClass, tiny);
-}
-
-function wordsPlan(split: 'festival' | 'accents' | 'hts', perClass: number, tiny: boolean): SplitPlan {
+function wordsPlan(split: 'festival' | 'accents', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -142,7 +133,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', hts: 'hts' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -159,18 +150,12 @@ function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   else if (voice.role === 'festival') p.pitch = int(r, 75, 170);
   // the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)
   else if (voice.synth === 'flite' && r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
-  // the HMM voice: a new speaker every take — mean F0 from a low man's to a child's (log-uniform 85–280 Hz)
-  // and a vocal tract from longer than a man's to shorter than a woman's (all-pass 0.30–0.54; the voice's own is 0.42)
-  if (voice.role === 'hts') {
-    p.pitch = Math.round(85 * (280 / 85) ** r.uniform());
-    p.alpha = Math.round(uni(r, 0.3, 0.54) * 1000) / 1000;
-  }
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
   if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);
   if (r.uniform() < 0.2) p.lowpassHz = int(r, 35, 75) * 100;
   // espeak-ng's formant voices share one vocal tract per variant, festival has one
   // speaker: warp most takes (formants ±15 %) so a model cannot lean on exact formants
-  if (voice.synth !== 'flite' && voice.role !== 'hts' && r.uniform() < 0.8) p.warp = Math.round(uni(r, 0.85, 1.2) * 1000) / 1000;
+  if (voice.synth !== 'flite' && r.uniform() < 0.8) p.warp = Math.round(uni(r, 0.85, 1.2) * 1000) / 1000;
   // a microphone's / room's colour: one or two octave-wide bands ±10 dB in 60 % of takes (every split)
   if (r.uniform() < 0.6) {
     p.eq = [];

@@ -47,15 +47,6 @@ export const ACCENT_VOICES = [
 ] as const;
 export type AccentLanguage = (typeof ACCENT_VOICES)[number]['lang'];
 
-/**
- * The HMM voices of the `hts` split: festival's one HTS voice (Catalan, a woman)
- * resynthesized by hts_engine with a new vocal tract (all-pass constant) and
- * mean F0 per take — many parametric speakers, women's and men's, from one
- * model. Parametric synthesis is what flite's awb, rms and slt are (clustergen),
- * and no other training voice but this one is.
- */
-export const HTS_VOICES = [{ name: 'upc_ca_ona_hts', lang: 'ca' }] as const;
-
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -69,7 +60,7 @@ export interface Voice {
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
   /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split) or festival's other-language voices (the accents split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'hts';
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents';
   /** accents: the language whose spelling the voice reads */
   lang?: AccentLanguage;
 }
@@ -94,7 +85,6 @@ function buildVoices(): Voice[] {
   // after flite's, so every earlier group id stays what generator keywords-3 wrote
   for (const f of FESTIVAL_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festival' });
   for (const a of ACCENT_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'accents', lang: a.lang });
-  for (const a of HTS_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'hts', lang: a.lang });
   return out;
 }
 
