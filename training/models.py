@@ -3,7 +3,7 @@
 so the converter never has to express PyTorch padding as SAME), BatchNorm
 (folded before QAT), ReLU, Flatten, Gemm.
 
-  input conv 8-bit weights, s2 (keywords: s1) → conv s2 → conv s2 → conv s2 → flatten
+  input conv 8-bit weights, s2 (keywords: s1) → conv s2 → conv s2 → conv s2 (gesture) → flatten
   → dense embedding (4-bit activations; the learners binarize it: active = nonzero)
   → dense classifier (potentials, no activation)
 
@@ -27,8 +27,9 @@ def default_arch(task, input_shape):
     """Layer widths per task. input_shape is HWC."""
     if task == 'keywords':
         # a stride-1 first layer: the 32 time rows are few, keep their resolution one layer longer;
-        # twice v1-v7's widths: the one-shot features of new words gain 1-7 points (v8, docs/MODELS.md)
-        return {'convs': [[32, 1], [64, 2], [128, 2], [128, 2]], 'embedding': 128}
+        # twice v1-v7's widths: the one-shot features of new words gain 1-7 points (v8, docs/MODELS.md);
+        # three convolutions since v9: on 32 × 16 bands the third leaves a 6 × 2 map, too small for a fourth
+        return {'convs': [[32, 1], [64, 2], [128, 2]], 'embedding': 128}
     # gesture: a 256-value embedding (with the aux classes it separates unseen gestures better than 128: docs/LEARNING.md);
     # widths doubled in v6 like keywords v8 (docs/MODELS.md)
     return {'convs': [[32, 2], [64, 2], [128, 2], [128, 2]], 'embedding': 256}

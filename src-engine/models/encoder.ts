@@ -101,7 +101,9 @@ export class ModelInputEncoder {
     const e = this.encoding;
     return new TimeChannelBinner({
       sensor,
-      roi: centreCrop(sensor, e.width, e.height),
+      // a camera's frame keeps its aspect (centre crop, then scale); a cochlea's channels are one
+      // frequency axis: all of them, pooled into `width` bands (32 → 16: neighbours summed)
+      roi: e.sensor === 'audio' ? { x: 0, y: 0, width: sensor.width, height: sensor.height } : centreCrop(sensor, e.width, e.height),
       size: { width: e.width, height: e.height },
       windowUs: e.windowUs,
       hopUs: e.hopUs,

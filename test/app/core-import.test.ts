@@ -21,14 +21,14 @@ const root = mkdtempSync(join(tmpdir(), 'nl-import-'));
 const installed = join(root, 'installed');
 const good = join(root, 'gesture-net.onnx');
 const small = join(root, 'small-input.onnx');
-// the shipped keywords model's network input (time-rows: 32 bins × 32 channels × 2 polarities)
+// the shipped keywords model's network input (time-rows: 32 bins × 16 bands × 2 polarities)
 const audioNet = join(root, 'keywords-net.onnx');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 // the ONNX files come from PyTorch (Debian's python3 + torch); without it the tests say so and skip
 let torchMissing: string | false = false;
 try {
-  execFileSync('/usr/bin/python3', [MAKE_ONNX, good, '10', '64', '64', small, '2', '32', '32', audioNet, '2', '32', '32'], { stdio: 'pipe' });
+  execFileSync('/usr/bin/python3', [MAKE_ONNX, good, '10', '64', '64', small, '2', '32', '32', audioNet, '2', '32', '16'], { stdio: 'pipe' });
 } catch (e) {
   const err = String((e as { stderr?: Buffer }).stderr ?? '');
   // only a missing torch/onnx skips; any other failure of the script is a test failure

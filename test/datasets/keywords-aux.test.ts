@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { AUX_WORDS, PROTECTED_WORDS } from '../../src-main/datasets/keywords/aux-vocabulary';
-import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
+import { generateKeywordDataset, KEYWORD_INPUT } from '../../src-main/datasets/keywords/index';
 import { DEFAULT_AUX_PER_WORD, planAux, sampleSpec, TINY_AUX_WORDS } from '../../src-main/datasets/keywords/plan';
 import { phonemes, soundsAlike } from '../../src-main/datasets/keywords/sounds-alike';
 import { ALL_CLASSES, BACKBONE_CLASSES } from '../../src-main/datasets/keywords/vocabulary';
@@ -90,7 +90,8 @@ test('the aux plan: every word the same number of takes, training espeak-ng voic
   assert.deepEqual(planAux(50, true).classes, AUX_WORDS.slice(0, TINY_AUX_WORDS));
 });
 
-// sha-256 of x, y and group of a --tiny --seed 1 dataset, recorded with generator keywords-3 before the aux split existed
+// sha-256 of x, y and group of a --tiny --seed 1 dataset, recorded with generator keywords-3 before the aux split existed,
+// in the input encoding of then (all 32 cochlea channels; the 16 bands of keywords v9 pool them in pairs)
 const KEYWORDS_3 = {
   train: '7a0f35b1f593c0bd36359f6db4d55c917da930792a07f4051e97e93ec7b7a9f6',
   val: 'dccd4fbe3c2345e81172fe10d9be704eb76ba453ed897e6a6157f4645d3ac337',
@@ -99,10 +100,11 @@ const KEYWORDS_3 = {
 };
 // the tool versions they were recorded with: other synthesizer builds give other audio
 const RECORDED_TOOLS = { 'espeak-ng': ' 1.51 ', flite: 'flite-2.2', sox: 'v14.4.2' };
+const ALL_CHANNELS = { ...KEYWORD_INPUT, width: KEYWORD_INPUT.sensorWidth };
 
 test('with the aux split, train/val/test/fewshot stay byte-identical to generator keywords-3; the aux split is as planned', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
-  await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: join(root, 'speech') });
+  await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: join(root, 'speech'), input: ALL_CHANNELS });
   const meta = readDatasetMeta(out);
   assert.deepEqual(meta.classes, [...ALL_CLASSES, ...AUX_WORDS.slice(0, TINY_AUX_WORDS)]);
   assert.deepEqual(meta.auxClasses, AUX_WORDS.slice(0, TINY_AUX_WORDS));
@@ -126,7 +128,7 @@ test('with the aux split, train/val/test/fewshot stay byte-identical to generato
     assert.ok(aux.x.subarray(i * 2048, (i + 1) * 2048).some((v) => v > 0), `aux #${i} has events`);
   }
   // turning the aux split off (auxPerWord 0) keeps the other shards and drops it from meta.json
-  const again = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: join(root, 'speech'), auxPerWord: 0 });
+  const again = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: join(root, 'speech'), auxPerWord: 0, input: ALL_CHANNELS });
   assert.deepEqual(Object.keys(again.meta.splits).sort(), ['accents', 'festival', 'fewshot', 'test', 'train', 'val']);
   assert.equal(again.meta.auxClasses, undefined);
   assert.deepEqual(again.meta.classes, [...ALL_CLASSES]);

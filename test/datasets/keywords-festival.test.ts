@@ -69,7 +69,7 @@ test('the festival and accents splits are generated with their own keys: on and 
       assert.equal(f.y[i], ALL_CLASSES.indexOf([...COMMAND_WORDS, UNKNOWN][i]));
       assert.equal(VOICES[f.group[i]].synth, 'festival');
       assert.equal(VOICES[f.group[i]].role, role);
-      assert.ok(f.x.subarray(i * 2048, (i + 1) * 2048).some((v) => v > 0), `${split} #${i} has events`);
+      assert.ok(f.x.subarray(i * 1024, (i + 1) * 1024).some((v) => v > 0), `${split} #${i} has events`);
     }
   }
   const off = await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });

@@ -51,7 +51,7 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
   // (the aux split is checked in keywords-aux.test.ts)
   for (const name of ['train', 'val', 'test', 'fewshot']) {
     const sp = readSplit(out, name);
-    assert.deepEqual(sp.sampleShape, [32, 32, 2]);
+    assert.deepEqual(sp.sampleShape, [32, 16, 2]);
     const labels = new Set(sp.y);
     for (let i = 0; i < sp.count; i++) {
       const y = sp.y[i], g = sp.group[i];
@@ -64,7 +64,7 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
       assert.ok(voice, `${name} #${i}: group ${g}`);
       assert.equal(voice.synth, name === 'test' ? 'flite' : 'espeak-ng', `${name} #${i}: ${voice.name}`);
       assert.equal(voice.role, name === 'test' ? 'flite' : name === 'fewshot' ? 'unseen' : 'train');
-      const frame = sp.x.subarray(i * 2048, (i + 1) * 2048);
+      const frame = sp.x.subarray(i * 1024, (i + 1) * 1024);
       assert.ok(frame.some((v) => v > 0), `${name} #${i} (${ALL_CLASSES[y]}): a spoken word gives events`);
       assert.ok(frame.every((v) => v <= KEYWORD_INPUT.clip));
     }

@@ -137,9 +137,11 @@ test('the plan: held-out words never in train/val/test, flite only in test, unse
   assert.notDeepEqual(sampleSpec(2, train, 123), sampleSpec(1, train, 123));
 });
 
-test('KEYWORD_INPUT is a valid input encoding the encoder accepts: 32 bins × 32 channels × 2', () => {
+test('KEYWORD_INPUT is a valid input encoding the encoder accepts: 32 bins × 16 bands (32 cochlea channels in pairs) × 2', () => {
   const enc = InputEncoding.parse(KEYWORD_INPUT);
-  assert.deepEqual(new ModelInputEncoder(enc).inputShape, [32, 32, 2]);
+  assert.deepEqual(new ModelInputEncoder(enc).inputShape, [32, 16, 2]);
+  assert.equal(enc.cochlea?.channels, 32);
+  assert.equal(enc.sensorWidth, 32);
   assert.equal(enc.layout, 'time-rows');
   assert.equal(enc.windowUs / enc.bins, 31_250);
 });
@@ -179,13 +181,14 @@ test('encoding: "yes" and "no" by the same voice give clearly different, sparse 
   const nz = (f: Uint8Array) => f.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / f.length;
   assert.ok(yes.events > 100 && no.events > 100, `${yes.events}, ${no.events} events`);
   assert.ok(nz(yes.frame) < 0.4 && nz(no.frame) < 0.4, `sparse: ${nz(yes.frame)}, ${nz(no.frame)} of cells set`);
-  // spectral profile over channels (summed over time and polarity): "yes" has the /s/ high up, "no" does not
+  // spectral profile over the bands (summed over time and polarity): "yes" has the /s/ high up, "no" does not
+  const W = KEYWORD_INPUT.width;
   const profile = (f: Uint8Array) => {
-    const p = new Float64Array(32);
-    for (let b = 0; b < 32; b++) for (let c = 0; c < 32; c++) p[c] += f[(b * 32 + c) * 2] + f[(b * 32 + c) * 2 + 1];
+    const p = new Float64Array(W);
+    for (let b = 0; b < 32; b++) for (let c = 0; c < W; c++) p[c] += f[(b * W + c) * 2] + f[(b * W + c) * 2 + 1];
     return p;
   };
-  const hi = (p: Float64Array) => p.slice(24).reduce((a, b) => a + b, 0) / p.reduce((a, b) => a + b, 0);
+  const hi = (p: Float64Array) => p.slice((3 * W) / 4).reduce((a, b) => a + b, 0) / p.reduce((a, b) => a + b, 0);
   assert.ok(hi(profile(yes.frame)) > 2 * hi(profile(no.frame)), `high-channel share yes ${hi(profile(yes.frame))}, no ${hi(profile(no.frame))}`);
   let l1 = 0, mass = 0;
   for (let i = 0; i < yes.frame.length; i++) {
@@ -204,7 +207,8 @@ test('the anchor click: a clean clip (no events before the word) still gets the 
     const e = encodeClip(pcm, SR, PRE_ROLL_US);
     assert.ok(Math.abs(e.tStartUs - PRE_ROLL_US) <= 5_000, `window starts at ${e.tStartUs} µs`);
     let first = -1;
-    for (let b = 0; b < 32 && first < 0; b++) if (e.frame.subarray(b * 64, (b + 1) * 64).some((v) => v > 0)) first = b;
+    const row = KEYWORD_INPUT.width * 2;
+    for (let b = 0; b < 32 && first < 0; b++) if (e.frame.subarray(b * row, (b + 1) * row).some((v) => v > 0)) first = b;
     const expect = ((wordAt * 1e6) / SR - e.tStartUs) / 31_250;
     assert.ok(first >= Math.floor(expect) - 1 && first <= Math.ceil(expect) + 1, `position ${position}: first active row ${first}, word starts at row ${expect.toFixed(1)}`);
   }
@@ -214,5 +218,5 @@ test('a silent clip encodes to an all-zero frame', () => {
   const e = encodeClip(new Float32Array(SR), SR, PRE_ROLL_US);
   assert.equal(e.events, 0);
   assert.ok(e.frame.every((v) => v === 0));
-  assert.equal(e.frame.length, 32 * 32 * 2);
+  assert.equal(e.frame.length, 32 * 16 * 2);
 });

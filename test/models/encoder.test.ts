@@ -172,6 +172,35 @@ test('audio at the card rate equals the cochlea + binner, laid out as time rows'
   assert.throws(() => enc2.pushAudio(pcm44, 48000, 1e6), /sample rate changed/);
 });
 
+test('a cochlea narrower than its channels pools neighbouring channels (never crops the frequency axis)', () => {
+  const sr = 16000;
+  // a low tone and a high one: both must survive, in the bands that hold their channels
+  const pcm = new Float32Array(sr).map((_, i) => (i > 3000 && i < 10000 ? 0.2 * Math.sin((2 * Math.PI * 250 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 5000 * i) / sr) : 0));
+  const wide = new ModelInputEncoder(AUDIO);
+  const pooled = new ModelInputEncoder({ ...AUDIO, width: 16 });
+  wide.pushAudio(pcm, sr, 0);
+  pooled.pushAudio(pcm, sr, 0);
+  const a = [...wide.takeFrames(), ...wide.flush()], b = [...pooled.takeFrames(), ...pooled.flush()];
+  assert.equal(a.length, b.length);
+  assert.deepEqual(b[0]!.shape, [8, 16, 2]);
+  let high = 0, low = 0;
+  for (let i = 0; i < a.length; i++) {
+    assert.equal(b[i]!.events, a[i]!.events, `window ${i}: every event is kept`);
+    for (let t = 0; t < 8; t++) {
+      for (let c = 0; c < 16; c++) {
+        for (let p = 0; p < 2; p++) {
+          const sum = a[i]!.data[(t * 32 + 2 * c) * 2 + p]! + a[i]!.data[(t * 32 + 2 * c + 1) * 2 + p]!;
+          // counts add before the clip, so a pooled cell is the pair's sum unless that passes 15
+          assert.equal(b[i]!.data[(t * 16 + c) * 2 + p], Math.min(15, sum));
+          if (c >= 12) high += sum;
+          else if (c < 4) low += sum;
+        }
+      }
+    }
+  }
+  assert.ok(low > 0 && high > 0, `low ${low}, high ${high} events`);
+});
+
 test('live denoise drops isolated events and keeps ones with a recent neighbour', () => {
   // a pair of neighbouring pixels firing every ms (each has a neighbour 100 µs or 900 µs before),
   // and lone events far from everything

@@ -88,7 +88,7 @@ export function cardMarkdown(card: ModelCard, targets: { accuracy: number }): st
     '',
     `- **Labels** (output order): ${card.labels.join(', ')}`,
     `- **Held out of training** (for the one-shot benchmark): ${card.heldOutLabels.length ? card.heldOutLabels.join(', ') : 'none'}`,
-    `- **Input**: ${card.input.sensor === 'dvs' ? 'DVS events' : 'cochlea events'}, ${card.input.height}×${card.input.width}, ${card.input.bins} bins × ${card.input.polarities} polarities, window ${card.input.windowUs / 1000} ms, hop ${card.input.hopUs / 1000} ms, counts clipped at ${card.input.clip}, layout ${card.input.layout}`,
+    `- **Input**: ${card.input.sensor === 'dvs' ? 'DVS events' : 'cochlea events'} (sensor ${card.input.sensorHeight}×${card.input.sensorWidth}), ${card.input.height}×${card.input.width}, ${card.input.bins} bins × ${card.input.polarities} polarities, window ${card.input.windowUs / 1000} ms, hop ${card.input.hopUs / 1000} ms, counts clipped at ${card.input.clip}, layout ${card.input.layout}`,
     `- **Embedding**: layer ${card.embeddingLayer} (${card.embeddingSize} units, 4-bit; learners use active = non-zero)`,
     '',
     '## Measured',
