@@ -37,7 +37,7 @@ const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture
 // bound (quantization within 1 point, ops under 35 % of the dense MACs; docs/MODELS.md). v8 (convolutions
 // twice as wide, training/models.py): a QAT activity L1 of 10, which keeps its ops at 34.3 % of the MACs.
 // v9 (16 bands: the cochlea's channels pooled in pairs, three convolutions): training seed 3 with a QAT
-// activity L1 of 5 — quantization within 1 point (0.6) and ops at 33.4 % (docs/MODELS.md).
+// activity L1 of 5 — quantization within 1 point (0.3) and ops at 33.4 % (docs/MODELS.md).
 const SHIPPED_TRAINER_ARGS: Record<string, string[]> = {
   keywords: ['--time-shift=6', '--time-stretch=0.25', '--mix-same=0.5', '--tilt=0.5', '--extra-train=festival', '--extra-train=accents', '--qat-distill=1', '--qat-l1=5'],
 };

@@ -102,8 +102,8 @@ export class ModelInputEncoder {
     return new TimeChannelBinner({
       sensor,
       // a camera's frame keeps its aspect (centre crop, then scale); a cochlea's channels are one
-      // frequency axis: all of them, pooled into `width` bands (32 → 16: neighbours summed)
-      roi: e.sensor === 'audio' ? { x: 0, y: 0, width: sensor.width, height: sensor.height } : centreCrop(sensor, e.width, e.height),
+      // frequency axis: no ROI (the whole sensor), pooled into `width` bands (32 → 16: neighbours summed)
+      roi: e.sensor === 'audio' ? undefined : centreCrop(sensor, e.width, e.height),
       size: { width: e.width, height: e.height },
       windowUs: e.windowUs,
       hopUs: e.hopUs,
