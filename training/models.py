@@ -48,32 +48,9 @@ def plan_convs(input_shape, convs):
     return out, (h, w)
 
 
-class MixStyle(nn.Module):
-    """Training only (Zhou et al., ICLR 2021, domain generalization): with probability p, replaces each
-    sample's per-channel feature mean and standard deviation (over the map) with a random mix of its own
-    and another batch sample's, so the layers after it see feature statistics of voices between the
-    training voices. Identity in eval mode and in the exported network."""
-
-    def __init__(self, p=0.5, alpha=0.1, eps=1e-6):
-        super().__init__()
-        self.p, self.eps = p, eps
-        self.beta = torch.distributions.Beta(alpha, alpha)
-
-    def forward(self, x):
-        if not self.training or self.p <= 0 or float(torch.rand(())) > self.p:
-            return x
-        n = x.shape[0]
-        mu = x.mean(dim=(2, 3), keepdim=True).detach()
-        sig = (x.var(dim=(2, 3), keepdim=True) + self.eps).sqrt().detach()
-        lam = self.beta.sample((n, 1, 1, 1))
-        perm = torch.randperm(n)
-        return (x - mu) / sig * (lam * sig + (1 - lam) * sig[perm]) + lam * mu + (1 - lam) * mu[perm]
-
-
 class FloatNet(nn.Module):
     def __init__(self, input_shape, classes, arch, dropout=0.2):
         super().__init__()
-        self.mixstyle = nn.ModuleList(MixStyle(arch.get('mixstyle', 0.0)) for _ in range(2))
         h, w, c = input_shape
         widths, (oh, ow) = plan_convs(input_shape, arch['convs'])
         self.widths = widths
@@ -95,11 +72,9 @@ class FloatNet(nn.Module):
     def forward(self, x):
         """x: NCHW float counts. Returns (logits, embedding, [activations])."""
         acts = []
-        for i, (conv, bn) in enumerate(zip(self.convs, self.bns)):
+        for conv, bn in zip(self.convs, self.bns):
             x = F.relu(bn(conv(x)))
             acts.append(x)
-            if i < len(self.mixstyle):
-                x = self.mixstyle[i](x)
         e = F.relu(self.emb_bn(self.emb(torch.flatten(x, 1))))
         acts.append(e)
         return self.fc(self.drop(e)), e, acts

@@ -259,15 +259,12 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
     start = 0
-    swa_from = getattr(args, 'swa_from', 0) if not qat else 0
-    swa, swa_n = None, 0
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
         net.load_state_dict(ck['model'])
         head.load_state_dict(ck['head'])
         opt.load_state_dict(ck['opt'])
         sched.load_state_dict(ck['sched'])
-        swa, swa_n = ck.get('swa'), ck.get('swa_n', 0)
         sched.T_max = max(1, epochs)  # a rerun with more --epochs stretches the schedule instead of restarting it
         start = ck['epoch']
         emit(event='resume', phase=name, epoch=start)
@@ -310,41 +307,11 @@ def run_phase(name, net, head, x, y, vx, vy, args, epochs, ckpt_path, lr, l1_wei
             correct += int((scores[bb].argmax(1) == yb[bb]).sum())
             emit(event='progress', phase=name, epoch=epoch + 1, epochs=epochs, batch=b + 1, batches=per_epoch, loss=round(tot / seen, 4))
         sched.step()
-        if swa_from and epoch + 1 >= swa_from:
-            # stochastic weight averaging (SWA/SWAD): the mean of the weights at the end of each epoch from
-            # swa_from on — a flatter minimum, which generalizes better across domains
-            cur = {k: v.detach().clone().float() for k, v in net.state_dict().items() if v.dtype.is_floating_point}
-            swa = cur if swa is None else {k: swa[k] + (cur[k] - swa[k]) / (swa_n + 1) for k in swa}
-            swa_n += 1
         val_acc, sp = evaluate(net, vx, vy, args.batch, qat)
         emit(event='epoch', phase=name, epoch=epoch + 1, epochs=epochs, loss=round(tot / max(1, seen), 4), trainAcc=round(correct / max(1, seen), 4),
              valAcc=round(val_acc, 4), sparsity=None if sp is None else [round(s, 3) for s in sp], seconds=round(time.time() - t0, 1))
-        torch.save({'model': net.state_dict(), 'head': head.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'epoch': epoch + 1,
-                    'swa': swa, 'swa_n': swa_n}, ckpt_path + '.tmp')
+        torch.save({'model': net.state_dict(), 'head': head.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(), 'epoch': epoch + 1}, ckpt_path + '.tmp')
         os.replace(ckpt_path + '.tmp', ckpt_path)
-    if swa is not None:
-        state = net.state_dict()
-        state.update({k: v for k, v in swa.items() if not k.endswith(('running_mean', 'running_var'))})
-        net.load_state_dict(state)
-        recompute_bn(net, x, y, args, rng_seed)
-        val_acc, _ = evaluate(net, vx, vy, args.batch, qat)
-        emit(event='swa', epochs=swa_n, valAcc=round(val_acc, 4))
-
-
-@torch.no_grad()
-def recompute_bn(net, x, y, args, rng_seed):
-    """BatchNorm statistics of averaged weights: a pass over (augmented) training batches with cumulative averages."""
-    bns = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None
-    net.train()
-    rng = np.random.default_rng(rng_seed + 99)
-    for xb, yb in batches(x, y, args.batch, rng=rng, limit=args.max_train):
-        net(augment(xb, rng, args.task))
-    for m in bns:
-        m.momentum = 0.1
-    net.eval()
 
 
 def main():
@@ -377,8 +344,6 @@ def main():
     ap.add_argument('--time-shift', type=int, default=3, help='keywords: time shift ±N rows')
     ap.add_argument('--time-stretch', type=float, default=0.15, help='keywords: time stretch ×(1±F)')
     ap.add_argument('--mix-same', type=float, default=0.0, help='keywords: fraction of samples mixed with a same-class sample')
-    ap.add_argument('--swa-from', type=int, default=0, help='float phase: average the weights from this epoch on (SWA; 0: off)')
-    ap.add_argument('--mixstyle', type=float, default=0.0, help='float phase: MixStyle probability after the first two convolutions (0: off)')
     ap.add_argument('--tilt', type=float, default=0.0, help='keywords: fraction of samples with a random spectral tilt')
     args = ap.parse_args()
     AUDIO.update(time_shift=args.time_shift, time_stretch=args.time_stretch, mix_same=args.mix_same, tilt=args.tilt)
@@ -407,8 +372,6 @@ def main():
         arch = {'convs': [[8, 2], [8, 2], [16, 2], [16, 2]], 'embedding': 32}
     if args.embedding:
         arch['embedding'] = args.embedding
-    if args.mixstyle > 0:
-        arch['mixstyle'] = args.mixstyle
     if args.widths:
         widths = [int(w) for w in args.widths.split(',')]
         if len(widths) != len(arch['convs']):
