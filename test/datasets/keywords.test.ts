@@ -185,7 +185,7 @@ test('encoding: "yes" and "no" by the same voice give clearly different, sparse 
   const W = KEYWORD_INPUT.width;
   const profile = (f: Uint8Array) => {
     const p = new Float64Array(W);
-    for (let b = 0; b < 32; b++) for (let c = 0; c < W; c++) p[c] += f[(b * W + c) * 2] + f[(b * W + c) * 2 + 1];
+    for (let b = 0; b < KEYWORD_INPUT.bins; b++) for (let c = 0; c < W; c++) p[c] += f[(b * W + c) * 2] + f[(b * W + c) * 2 + 1];
     return p;
   };
   const hi = (p: Float64Array) => p.slice((3 * W) / 4).reduce((a, b) => a + b, 0) / p.reduce((a, b) => a + b, 0);
