@@ -1,12 +1,10 @@
 // Synthetic speech for datasets and tests: one word (or short phrase) spoken by
-// espeak-ng, festival, flite or the project's own formant synthesizer
-// (media/formant/), resampled by sox to a 16 kHz mono 16-bit WAV — the
-// cochlea's input format.
+// espeak-ng, festival or flite, resampled by sox to a 16 kHz mono 16-bit WAV —
+// the cochlea's input format.
 //
 // espeak-ng is the main training synthesizer (many voices × variants, pitch,
 // speed, amplitude); festival (its ked diphone voice) is a second one, so the
-// backbone hears more than one synthesizer's idea of speech, and so is the
-// formant synthesizer, whose every speaker has its own accent; flite is kept for
+// backbone hears more than one synthesizer's idea of speech; flite is kept for
 // evaluation, so a model is tested on a synthesizer it never heard. Every tool
 // runs through execFile (no shell: the text is an argument or a file, never
 // parsed); a missing tool is a SpeechToolError naming the
@@ -19,23 +17,22 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkFormantWord, FORMANT_SYNTH_VERSION, formantWav } from './formant';
 
 export const SPEECH_SAMPLE_RATE = 16000;
 
-export type SpeechSynth = 'espeak-ng' | 'flite' | 'festival' | 'formant';
+export type SpeechSynth = 'espeak-ng' | 'flite' | 'festival';
 
 export interface SpeechParams {
-  /** what to say: letters, digits, spaces, apostrophes and hyphens (≤ 100 characters); formant: one word of its lexicon (media/formant/lexicon.ts) */
+  /** what to say: letters, digits, spaces, apostrophes and hyphens (≤ 100 characters) */
   text: string;
   synth: SpeechSynth;
-  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16'); festival: a voice, e.g. 'ked_diphone' (the default); formant: any name, which stands for one speaker (media/formant/speaker.ts; default 'formant-000') */
+  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16'); festival: a voice, e.g. 'ked_diphone' (the default) */
   voice?: string;
-  /** espeak-ng: -p 0–99 (default 50); flite, festival and formant: target mean F0 in Hz, 40–400 (default: the voice's own) */
+  /** espeak-ng: -p 0–99 (default 50); flite and festival: target mean F0 in Hz, 40–400 (default: the voice's own) */
   pitch?: number;
-  /** words per minute, 80–450 (espeak-ng -s; default 175); flite, festival and formant: duration stretch 175 / speed */
+  /** words per minute, 80–450 (espeak-ng -s; default 175); flite and festival: duration stretch 175 / speed */
   speed?: number;
-  /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite, festival, formant: sox vol) */
+  /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite, festival: sox vol) */
   amplitude?: number;
   /** sox reverb reverberance 1–100 (0 or absent: dry) */
   reverb?: number;
@@ -114,19 +111,15 @@ function range(name: string, v: number | undefined, min: number, max: number): v
   }
 }
 
-const SYNTHS: readonly SpeechSynth[] = ['espeak-ng', 'festival', 'flite', 'formant'];
-const DEFAULT_VOICE: Record<SpeechSynth, string> = { 'espeak-ng': 'en', flite: 'kal16', festival: 'ked_diphone', formant: 'formant-000' };
-
 /** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
 type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq';
 export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, Optional>> & Pick<SpeechParams, Optional> {
-  if (!SYNTHS.includes(p.synth)) throw new RangeError(`speech: synth must be ${SYNTHS.map((x) => `'${x}'`).join(', ')}, not ${String(p.synth)}`);
+  if (p.synth !== 'espeak-ng' && p.synth !== 'flite' && p.synth !== 'festival') throw new RangeError(`speech: synth must be 'espeak-ng', 'festival' or 'flite', not ${String(p.synth)}`);
   if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
     throw new RangeError(`speech: text must be 1–100 letters, digits, spaces, apostrophes or hyphens starting with a letter or digit, not ${JSON.stringify(p.text)}`);
   }
-  const voice = p.voice ?? DEFAULT_VOICE[p.synth];
+  const voice = p.voice ?? (p.synth === 'espeak-ng' ? 'en' : p.synth === 'flite' ? 'kal16' : 'ked_diphone');
   if (!VOICE_RE.test(voice)) throw new RangeError(`speech: voice ${JSON.stringify(voice)} is not a voice name`);
-  if (p.synth === 'formant') checkFormantWord(p.text);
   if (p.synth === 'espeak-ng') range('pitch', p.pitch, 0, 99);
   else range(`pitch (${p.synth}: mean F0 in Hz)`, p.pitch, 40, 400);
   range('speed (words per minute)', p.speed, 80, 450);
@@ -153,9 +146,7 @@ export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechPara
 /** Hex sha256 of the normalized parameters and the pipeline version: the cache file name. */
 export function speechCacheKey(p: SpeechParams): string {
   const n = normalizeSpeechParams(p);
-  // the formant synthesizer's own version joins its keys only, so a change to it leaves the other synthesizers' cache valid
-  const synth = n.synth === 'formant' ? `formant/${FORMANT_SYNTH_VERSION}` : n.synth;
-  const canon = JSON.stringify([PIPELINE_VERSION, synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0, ...(n.warp || n.eq ? [n.warp ?? 1, n.eq ?? []] : [])]);
+  const canon = JSON.stringify([PIPELINE_VERSION, n.synth, n.voice, n.text, n.pitch ?? null, n.speed, n.amplitude, n.reverb ?? 0, n.lowpassHz ?? 0, ...(n.warp || n.eq ? [n.warp ?? 1, n.eq ?? []] : [])]);
   return createHash('sha256').update(canon).digest('hex');
 }
 
@@ -240,12 +231,8 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
     args.push('-t', n.text, '-o', raw);
     await runTool('flite', args);
     volume = n.amplitude / 100;
-  } else if (n.synth === 'festival') {
-    await festival(n, raw, work);
-    volume = n.amplitude / 100;
   } else {
-    // in-process; its per-take variation is seeded by the cache key, so the same parameters give the same bytes
-    await writeFile(raw, formantWav({ word: n.text, speaker: n.voice, f0: n.pitch, stretch: 175 / n.speed, seed: parseInt(speechCacheKey(n).slice(0, 8), 16) }));
+    await festival(n, raw, work);
     volume = n.amplitude / 100;
   }
   let size = 0;
@@ -303,9 +290,8 @@ export async function synthesizeSpeechToFile(p: SpeechParams, outPath: string, o
   await writeFile(outPath, bytes);
 }
 
-/** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages), festival's installed English voices, or flite's `-lv` (formant: any name is a voice; the default one). */
+/** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages), festival's installed English voices, or flite's `-lv`. */
 export async function listSpeechVoices(synth: SpeechSynth): Promise<string[]> {
-  if (synth === 'formant') return [DEFAULT_VOICE.formant];
   if (synth === 'festival') return [...festivalVoiceDirs().keys()].sort();
   if (synth === 'espeak-ng') {
     const { stdout } = await runTool('espeak-ng', ['--voices=en']);

@@ -53,7 +53,7 @@ test('the festival plan: every command word and unknown words, festival voices o
 test('the festival and accents splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
   const speech = join(root, 'speech');
-  const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0, formantPerClass: 0 };
+  const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 };
   await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });
   const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
   const before = others();
@@ -102,10 +102,10 @@ test('the accents plan: command and unknown words by the other-language festival
   assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
 });
 
-test('neurolive dataset keywords: --aux-per-word, --festival-per-class, --accents-per-class and --formant-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
+test('neurolive dataset keywords: --aux-per-word, --festival-per-class and --accents-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--accents-per-class=-1']), /--accents-per-class must be a whole number from 0 to 100000, not '-1'/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--festival-per-class', '0']), /dataset gesture: --festival-per-class is for the keywords dataset/);
   const out = join(root, 'cli');
-  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--formant-per-class', '0']), 0);
+  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0']), 0);
   assert.deepEqual(Object.keys(readDatasetMeta(out).splits).sort(), ['fewshot', 'test', 'train', 'val']);
 });

@@ -1,8 +1,7 @@
 // `generateKeywordDataset`: the keyword-spotting dataset (issue 4) — words
 // spoken by espeak-ng (train/val, few-shot with unseen voices), festival (a
-// second training synthesizer, its own split), the project's formant
-// synthesizer (a third, its own split) and flite (test: a synthesizer the
-// backbone never hears), mixed with noise, encoded by
+// second training synthesizer, its own split) and flite (test: a synthesizer
+// the backbone never hears), mixed with noise, encoded by
 // the cochlea exactly as the live app does, written in the shared dataset
 // format (src-main/datasets/dataset-writer.ts). See docs/DATASETS.md.
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -24,17 +23,16 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_FORMANT_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planFormant, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { ACCENT_VOICES, FESTIVAL_VOICES, FORMANT_SPEAKERS, VOICES } from './voices';
-import { FORMANT_SYNTH_VERSION } from '../../media/formant';
+import { ACCENT_VOICES, FESTIVAL_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAccents, planAux, planFestival, planFormant, planSplits, sampleSpec } from './plan';
+export { planAccents, planAux, planFestival, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
@@ -45,8 +43,6 @@ export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
 /** Versions the `accents` split's shards; no other split depends on it. */
 export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
-/** Versions the `formant` split's shards (the synthesizer has its own version too); no other split depends on it. */
-export const KEYWORD_FORMANT_VERSION = 'keywords-formant-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -67,11 +63,9 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   festivalPerClass?: number;
   /** takes of each command word and of unknown words by festival's other-language voices in the `accents` split (default DEFAULT_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
   accentsPerClass?: number;
-  /** takes of each command word and of unknown words by the formant synthesizer's speakers in the `formant` split (default DEFAULT_FORMANT_PER_CLASS; tiny: one each; 0: none) */
-  formantPerClass?: number;
 }
 
-/** A split with its own shard key (aux, festival, accents, formant): adding or changing it leaves the other splits' shards alone. */
+/** A split with its own shard key (aux, festival, accents): adding or changing it leaves the other splits' shards alone. */
 interface KeyedSplit {
   plan: SplitPlan;
   keyFile: string;
@@ -106,11 +100,6 @@ function festivalFingerprint(seed: number, perClass: number, tiny: boolean, inpu
 /** The accents split's own key (the respellings are part of the generator version). */
 function accentsFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
   return JSON.stringify({ v: KEYWORD_ACCENTS_VERSION, seed, perClass, tiny, voices: ACCENT_VOICES, input, shard: SHARD_SIZE });
-}
-
-/** The formant split's own key (the synthesizer's version included: a new synthesizer remakes only these shards). */
-function formantFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
-  return JSON.stringify({ v: KEYWORD_FORMANT_VERSION, synth: FORMANT_SYNTH_VERSION, seed, perClass, tiny, speakers: FORMANT_SPEAKERS.length, input, shard: SHARD_SIZE });
 }
 
 /** festival and the voices a run needs, checked before any work (the error names the Debian package). */
@@ -152,16 +141,12 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const accentsPerClass = opts.accentsPerClass ?? DEFAULT_ACCENTS_PER_CLASS;
   if (!Number.isInteger(accentsPerClass) || accentsPerClass < 0) throw new RangeError(`keywords: accentsPerClass must be a whole number ≥ 0, not ${accentsPerClass}`);
   const accents = accentsPerClass > 0 ? planAccents(accentsPerClass, tiny) : null;
-  const formantPerClass = opts.formantPerClass ?? DEFAULT_FORMANT_PER_CLASS;
-  if (!Number.isInteger(formantPerClass) || formantPerClass < 0) throw new RangeError(`keywords: formantPerClass must be a whole number ≥ 0, not ${formantPerClass}`);
-  const formant = formantPerClass > 0 ? planFormant(formantPerClass, tiny) : null;
   if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
-  // aux, festival, accents and formant have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  // aux, festival and accents have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
   const keyed: KeyedSplit[] = [];
   if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
   if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
   if (accents) keyed.push({ plan: accents, keyFile: 'plan-accents.json', key: accentsFingerprint(seed, accentsPerClass, tiny, input) });
-  if (formant) keyed.push({ plan: formant, keyFile: 'plan-formant.json', key: formantFingerprint(seed, formantPerClass, tiny, input) });
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
@@ -169,7 +154,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   // a finished dataset made with the same settings is returned untouched
   if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents && !formant === !meta.splits.formant) {
+    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -230,7 +215,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
       ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
       ...(accents ? { accentsVersion: KEYWORD_ACCENTS_VERSION, accentsPerClass: accents.perClass } : {}),
-      ...(formant ? { formantVersion: KEYWORD_FORMANT_VERSION, formantSynthVersion: FORMANT_SYNTH_VERSION, formantPerClass: formant.perClass } : {}),
       perClass,
       tiny,
       tools: versions,
@@ -246,7 +230,6 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
         ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
         ...(accents ? { accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words` } : {}),
-        ...(formant ? { formant: `the project's rule-based formant synthesizer (media/formant/; ${FORMANT_SPEAKERS.length} speakers, each with its own vocal tract, voice and accent); command words and unknown words` } : {}),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

@@ -10,16 +10,14 @@ import { AUX_WORDS } from './aux-vocabulary';
 import { ALL_CLASSES, BACKBONE_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
 import { FLITE_F0, type Voice, voicesWithRole } from './voices';
 import { respell } from './accents';
-import { formantSpeaker } from '../../media/formant';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
 /**
  * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
  * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
  * 'accents': the same words by festival's other-language voices reading respellings (accented English).
- * 'formant': the same words by the formant synthesizer's speakers, each with its own accent.
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'formant';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -108,15 +106,7 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('accents', perClass, tiny);
 }
 
-/** Default takes per class of the formant split (spread over its 400 speakers). */
-export const DEFAULT_FORMANT_PER_CLASS = 160;
-
-/** The formant split: like the festival split, by the formant synthesizer's speakers. */
-export function planFormant(perClass: number, tiny: boolean): SplitPlan {
-  return wordsPlan('formant', perClass, tiny);
-}
-
-function wordsPlan(split: 'festival' | 'accents' | 'formant', perClass: number, tiny: boolean): SplitPlan {
+function wordsPlan(split: 'festival' | 'accents', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -143,7 +133,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', formant: 'formant' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -158,8 +148,7 @@ function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
   // festival's one (male) speaker at any mean F0 from a low male to a high female voice
   else if (voice.role === 'festival') p.pitch = int(r, 75, 170);
-  // a formant speaker about its own mean F0; the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)
-  else if (voice.synth === 'formant') p.pitch = Math.round(formantSpeaker(voice.name).f0 * uni(r, 0.85, 1.2));
+  // the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)
   else if (voice.synth === 'flite' && r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth
   if (r.uniform() < 0.25) p.reverb = int(r, 10, 70);

@@ -47,14 +47,6 @@ export const ACCENT_VOICES = [
 ] as const;
 export type AccentLanguage = (typeof ACCENT_VOICES)[number]['lang'];
 
-/**
- * Speakers of the project's formant synthesizer (media/formant/): a name each,
- * and the name decides the speaker — its vocal tract, pitch, voice quality and
- * its own formant targets for every phone. A third kind of synthesis beside
- * espeak-ng's and festival's, with a new accent per speaker.
- */
-export const FORMANT_SPEAKERS: readonly string[] = Array.from({ length: 400 }, (_, i) => `formant-${String(i).padStart(3, '0')}`);
-
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -67,8 +59,8 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split) or the formant synthesizer's speakers (the formant split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'formant';
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split) or festival's other-language voices (the accents split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents';
   /** accents: the language whose spelling the voice reads */
   lang?: AccentLanguage;
 }
@@ -93,7 +85,6 @@ function buildVoices(): Voice[] {
   // after flite's, so every earlier group id stays what generator keywords-3 wrote
   for (const f of FESTIVAL_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festival' });
   for (const a of ACCENT_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'accents', lang: a.lang });
-  for (const f of FORMANT_SPEAKERS) out.push({ id: out.length, synth: 'formant', name: f, role: 'formant' });
   return out;
 }
 
