@@ -1,11 +1,12 @@
 // Synthetic speech for datasets and tests: one word (or short phrase) spoken by
-// espeak-ng, festival or flite, resampled by sox to a 16 kHz mono 16-bit WAV —
-// the cochlea's input format.
+// espeak-ng, festival, flite, SVOX Pico or RHVoice, resampled by sox to a 16 kHz
+// mono 16-bit WAV — the cochlea's input format.
 //
 // espeak-ng is the main training synthesizer (many voices × variants, pitch,
-// speed, amplitude); festival (its ked diphone voice) is a second one, so the
-// backbone hears more than one synthesizer's idea of speech; flite is kept for
-// evaluation, so a model is tested on a synthesizer it never heard. Every tool
+// speed, amplitude; with MBROLA's recorded diphone voices too); festival (its
+// ked diphone voice), Pico and RHVoice are others, so the backbone hears more
+// than one synthesizer's idea of speech; flite is kept for evaluation, so a
+// model is tested on a synthesizer it never heard. Every tool
 // runs through execFile (no shell: the text is an argument or a file, never
 // parsed); a missing tool is a SpeechToolError naming the
 // Debian package. Results can be cached by a hash of the parameters: the
@@ -20,17 +21,18 @@ import { dirname, join } from 'node:path';
 
 export const SPEECH_SAMPLE_RATE = 16000;
 
-export type SpeechSynth = 'espeak-ng' | 'flite' | 'festival';
+export type SpeechSynth = 'espeak-ng' | 'flite' | 'festival' | 'pico' | 'rhvoice';
+export const SPEECH_SYNTHS: readonly SpeechSynth[] = ['espeak-ng', 'flite', 'festival', 'pico', 'rhvoice'];
 
 export interface SpeechParams {
   /** what to say: letters, digits, spaces, apostrophes and hyphens (≤ 100 characters) */
   text: string;
   synth: SpeechSynth;
-  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16'); festival: a voice, e.g. 'ked_diphone' (the default) */
+  /** espeak-ng: `language[+variant]`, e.g. 'en-us+f3', 'en-gb-scotland+klatt2', or an MBROLA voice, e.g. 'mb-us1' (default 'en'); flite: a voice of `flite -lv`, e.g. 'slt' (default 'kal16'); festival: a voice, e.g. 'ked_diphone' (the default); pico: a language, e.g. 'en-GB' (default 'en-US'); rhvoice: a voice, e.g. 'clb' (default 'bdl') */
   voice?: string;
-  /** espeak-ng: -p 0–99 (default 50); flite and festival: target mean F0 in Hz, 40–400 (default: the voice's own) */
+  /** espeak-ng: -p 0–99 (default 50); flite and festival: target mean F0 in Hz, 40–400 (default: the voice's own); pico and rhvoice: percent of the voice's own, 50–200 */
   pitch?: number;
-  /** words per minute, 80–450 (espeak-ng -s; default 175); flite and festival: duration stretch 175 / speed */
+  /** words per minute, 80–450 (espeak-ng -s; default 175); flite and festival: duration stretch 175 / speed; pico and rhvoice: rate 100 · speed / 175 % */
   speed?: number;
   /** 0–200, 100 = the synthesizer's normal level (espeak-ng -a; flite, festival: sox vol) */
   amplitude?: number;
@@ -49,7 +51,27 @@ export interface SpeechParams {
 }
 
 /** Debian packages providing each tool, for error messages. */
-export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = { 'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox' };
+export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = {
+  'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox',
+  pico: 'libttspico-utils', pico2wave: 'libttspico-utils', rhvoice: 'rhvoice', 'RHVoice-test': 'rhvoice',
+};
+
+/** Where Debian's MBROLA voice packages put their diphone databases (`mbrola-us1` → /usr/share/mbrola/us1). */
+const MBROLA_ROOT = '/usr/share/mbrola';
+
+/** espeak-ng's MBROLA voices that speak English, by espeak-ng voice name → MBROLA database (Debian package `mbrola-<db>`). */
+export const MBROLA_ENGLISH_VOICES: Readonly<Record<string, string>> = {
+  'mb-us1': 'us1', 'mb-us2': 'us2', 'mb-us3': 'us3', 'mb-en1': 'en1',
+  'en-afrikaans': 'af1', 'en-dutch': 'nl2', 'en-french-1': 'fr1', 'en-french-4': 'fr4',
+  'en-german-1': 'de1', 'en-german-2': 'de2', 'en-german-3': 'de3', 'en-german-4': 'de4', 'en-german-5': 'de5', 'en-german-6': 'de6',
+  'en-greek': 'gr2', 'en-hungarian': 'hu1', 'en-polish': 'pl1', 'en-romanian': 'ro1', 'en-swedish': 'sw1', 'en-swedish-f': 'sw2',
+};
+
+/** SVOX Pico's languages (pico2wave -l), one voice each. */
+export const PICO_LANGUAGES = ['en-US', 'en-GB', 'de-DE', 'es-ES', 'fr-FR', 'it-IT'] as const;
+
+/** Where RHVoice's voice packages put their voices (one folder each; `rhvoice-english` has alan, bdl, clb, evgeniy-eng, lyubov, slt). */
+const RHVOICE_VOICES_ROOT = '/usr/share/RHVoice/voices';
 
 /** Where Debian's festival voice packages put their voices: one folder per language, one per voice. */
 const FESTIVAL_VOICES_ROOT = '/usr/share/festival/voices';
@@ -111,16 +133,19 @@ function range(name: string, v: number | undefined, min: number, max: number): v
   }
 }
 
+const DEFAULT_VOICE: Readonly<Record<SpeechSynth, string>> = { 'espeak-ng': 'en', flite: 'kal16', festival: 'ked_diphone', pico: 'en-US', rhvoice: 'bdl' };
+
 /** The parameters with defaults filled in and checked; a RangeError with a readable message otherwise. */
 type Optional = 'pitch' | 'reverb' | 'lowpassHz' | 'warp' | 'eq';
 export function normalizeSpeechParams(p: SpeechParams): Required<Omit<SpeechParams, Optional>> & Pick<SpeechParams, Optional> {
-  if (p.synth !== 'espeak-ng' && p.synth !== 'flite' && p.synth !== 'festival') throw new RangeError(`speech: synth must be 'espeak-ng', 'festival' or 'flite', not ${String(p.synth)}`);
+  if (!SPEECH_SYNTHS.includes(p.synth)) throw new RangeError(`speech: synth must be one of ${SPEECH_SYNTHS.map((x) => `'${x}'`).join(', ')}, not ${String(p.synth)}`);
   if (typeof p.text !== 'string' || !TEXT_RE.test(p.text)) {
     throw new RangeError(`speech: text must be 1–100 letters, digits, spaces, apostrophes or hyphens starting with a letter or digit, not ${JSON.stringify(p.text)}`);
   }
-  const voice = p.voice ?? (p.synth === 'espeak-ng' ? 'en' : p.synth === 'flite' ? 'kal16' : 'ked_diphone');
+  const voice = p.voice ?? DEFAULT_VOICE[p.synth];
   if (!VOICE_RE.test(voice)) throw new RangeError(`speech: voice ${JSON.stringify(voice)} is not a voice name`);
   if (p.synth === 'espeak-ng') range('pitch', p.pitch, 0, 99);
+  else if (p.synth === 'pico' || p.synth === 'rhvoice') range(`pitch (${p.synth}: percent of the voice's own)`, p.pitch, 50, 200);
   else range(`pitch (${p.synth}: mean F0 in Hz)`, p.pitch, 40, 400);
   range('speed (words per minute)', p.speed, 80, 450);
   range('amplitude', p.amplitude, 0, 200);
@@ -212,10 +237,41 @@ async function festival(n: ReturnType<typeof normalizeSpeechParams>, raw: string
   await runTool('text2wave', ['-eval', `(begin ${settings.join(' ')})`, '-o', raw, text]);
 }
 
+/** An MBROLA voice needs its database package beside espeak-ng (espeak-ng's own message is only "mbrola voice not found"). */
+function checkMbrolaVoice(voice: string): void {
+  const db = MBROLA_ENGLISH_VOICES[voice] ?? (voice.startsWith('mb-') ? voice.slice(3).split('-')[0] : undefined);
+  if (db && !existsSync(join(MBROLA_ROOT, db))) {
+    throw new SpeechToolError('espeak-ng', `MBROLA voice ${voice} needs the database ${join(MBROLA_ROOT, db)} — install the Debian packages 'mbrola' and 'mbrola-${db}' (non-free)`, true);
+  }
+}
+
+/**
+ * SVOX Pico (pico2wave): a language's one voice, its pitch and rate as the
+ * engine's own markup around the checked text (letters, digits, spaces,
+ * apostrophes and hyphens only, so nothing in it is markup).
+ */
+async function pico(n: ReturnType<typeof normalizeSpeechParams>, raw: string): Promise<void> {
+  if (!(PICO_LANGUAGES as readonly string[]).includes(n.voice)) throw new SpeechToolError('pico', `no language ${JSON.stringify(n.voice)} (pico2wave speaks ${PICO_LANGUAGES.join(', ')})`);
+  const rate = Math.round((100 * n.speed) / 175);
+  const text = `<speed level="${rate}"><pitch level="${Math.round(n.pitch ?? 100)}">${n.text}</pitch></speed>`;
+  await runTool('pico2wave', ['-l', n.voice, '-w', raw, text]);
+}
+
+/** RHVoice (RHVoice-test): one voice, pitch and rate in percent; the text goes in a file. */
+async function rhvoice(n: ReturnType<typeof normalizeSpeechParams>, raw: string, work: string): Promise<void> {
+  if (!existsSync(join(RHVOICE_VOICES_ROOT, n.voice))) {
+    throw new SpeechToolError('rhvoice', `no voice ${JSON.stringify(n.voice)} in ${RHVOICE_VOICES_ROOT} — install RHVoice's voice package (the English voices: 'rhvoice-english', non-free)`, true);
+  }
+  const text = join(work, 'text.txt');
+  await writeFile(text, n.text);
+  await runTool('RHVoice-test', ['-p', n.voice, '-t', String(Math.round(n.pitch ?? 100)), '-r', String(Math.round((100 * n.speed) / 175)), '-i', text, '-o', raw]);
+}
+
 async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: string, work: string): Promise<void> {
   const raw = join(work, 'raw.wav');
   let volume = 1;
   if (n.synth === 'espeak-ng') {
+    checkMbrolaVoice(n.voice);
     const args = ['-v', n.voice, '-s', n.speed.toFixed(0), '-a', n.amplitude.toFixed(0), '-w', raw];
     if (n.pitch !== undefined) args.push('-p', n.pitch.toFixed(0));
     args.push('--', n.text);
@@ -231,8 +287,11 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
     args.push('-t', n.text, '-o', raw);
     await runTool('flite', args);
     volume = n.amplitude / 100;
-  } else {
+  } else if (n.synth === 'festival') {
     await festival(n, raw, work);
+    volume = n.amplitude / 100;
+  } else {
+    await (n.synth === 'pico' ? pico(n, raw) : rhvoice(n, raw, work));
     volume = n.amplitude / 100;
   }
   let size = 0;
@@ -241,7 +300,7 @@ async function synthesizeInto(n: ReturnType<typeof normalizeSpeechParams>, out: 
   } catch {
     size = 0;
   }
-  if (size <= 44) throw new SpeechToolError(n.synth, `produced no audio for ${JSON.stringify(n.text)} with voice ${n.voice} (is the voice installed? espeak-ng --voices / flite -lv / festival's voices)`);
+  if (size <= 44) throw new SpeechToolError(n.synth, `produced no audio for ${JSON.stringify(n.text)} with voice ${n.voice} (is the voice installed? espeak-ng --voices / flite -lv / festival's, Pico's or RHVoice's voices)`);
   await runTool('sox', soxArgs(raw, out, n, volume));
 }
 
@@ -293,6 +352,8 @@ export async function synthesizeSpeechToFile(p: SpeechParams, outPath: string, o
 /** Voice names of a synthesizer: espeak-ng's English languages (`--voices=en`, minus MBROLA ones, which need extra packages), festival's installed English voices, or flite's `-lv`. */
 export async function listSpeechVoices(synth: SpeechSynth): Promise<string[]> {
   if (synth === 'festival') return [...festivalVoiceDirs().keys()].sort();
+  if (synth === 'pico') return [...PICO_LANGUAGES];
+  if (synth === 'rhvoice') return existsSync(RHVOICE_VOICES_ROOT) ? readdirSync(RHVOICE_VOICES_ROOT).sort() : [];
   if (synth === 'espeak-ng') {
     const { stdout } = await runTool('espeak-ng', ['--voices=en']);
     const out = new Set<string>();

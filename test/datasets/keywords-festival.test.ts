@@ -3,7 +3,9 @@
 // command words and unknown words with the backbone labels, and the split has
 // its own shard key: turning it on or off keeps every other split's shards.
 // The accents split: the same words by festival's other-language voices,
-// each reading a respelling in its own orthography.
+// each reading a respelling in its own orthography. The mbrola split (espeak-ng
+// with MBROLA's diphone voices) and the parametric split (Pico, RHVoice): the
+// same words again, each split with its own key too.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,15 +14,19 @@ import { after, test } from 'node:test';
 import { datasetCommand } from '../../src-main/cli/commands/dataset';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, planAccents, planFestival, sampleSpec } from '../../src-main/datasets/keywords/plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, planAccents, planFestival, planMbrola, planParametric, sampleSpec } from '../../src-main/datasets/keywords/plan';
 import { respell } from '../../src-main/datasets/keywords/accents';
 import { ALL_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
-import { ACCENT_VOICES, FLITE_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
-import { probeSpeechTools } from '../../src-main/media/speech';
+import { ACCENT_VOICES, FLITE_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
+import { MBROLA_ENGLISH_VOICES, probeSpeechTools, runTool } from '../../src-main/media/speech';
 
 const tools = await probeSpeechTools();
+const onPath = async (tool: string, args: string[]): Promise<boolean> => runTool(tool, args, 10_000, true).then(() => true, () => false);
+for (const [tool, args] of [['mbrola', ['-h']], ['pico2wave', ['--usage']], ['RHVoice-test', ['--version']]] as const) (tools as Record<string, boolean>)[tool] = await onPath(tool, [...args]);
 const missing = Object.entries(tools).filter(([, ok]) => !ok).map(([t]) => t);
-const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k and the accent voices, sox): skipping the generation check` : false;
+const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k and the accent voices, mbrola and its voices, libttspico-utils, rhvoice-english, sox): skipping the generation check` : false;
+const NO_WORD_SPLITS = { festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0 };
+const WORD_SPLITS = ['festival', 'accents', 'mbrola', 'parametric'] as const;
 if (noTools) console.log(`# SKIP ${noTools}`);
 
 const root = mkdtempSync(join(tmpdir(), 'keywords-festival-'));
@@ -50,33 +56,71 @@ test('the festival plan: every command word and unknown words, festival voices o
   assert.ok(warped > plan.count * 0.7 && warped < plan.count * 0.9, `${warped} of ${plan.count} takes warped`);
 });
 
-test('the festival and accents splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
+test('the festival, accents, mbrola and parametric splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
   const speech = join(root, 'speech');
   const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 };
-  await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });
-  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
+  await generateKeywordDataset({ ...base, ...NO_WORD_SPLITS });
+  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents|mbrola|parametric)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
   const before = others();
   const on = await generateKeywordDataset(base);
   assert.deepEqual(others(), before, 'train/val/test/fewshot shards were not rewritten');
   assert.equal(on.meta.generator.festivalVersion, 'keywords-festival-1');
   assert.equal(on.meta.generator.accentsVersion, 'keywords-accents-1');
+  assert.equal(on.meta.generator.mbrolaVersion, 'keywords-mbrola-1');
+  assert.equal(on.meta.generator.parametricVersion, 'keywords-parametric-1');
   assert.match(String((on.meta.generator.tools as Record<string, string>).festival), /Festival/);
-  for (const [split, role] of [['festival', 'festival'], ['accents', 'accents']] as const) {
+  const synths = { festival: ['festival'], accents: ['festival'], mbrola: ['espeak-ng'], parametric: ['pico', 'rhvoice'] };
+  for (const split of WORD_SPLITS) {
     const f = readSplit(out, split);
     assert.equal(f.count, 11);
     for (let i = 0; i < f.count; i++) {
       assert.equal(f.y[i], ALL_CLASSES.indexOf([...COMMAND_WORDS, UNKNOWN][i]));
-      assert.equal(VOICES[f.group[i]].synth, 'festival');
-      assert.equal(VOICES[f.group[i]].role, role);
+      assert.ok(synths[split].includes(VOICES[f.group[i]].synth), `${split} #${i}: ${VOICES[f.group[i]].synth}`);
+      assert.equal(VOICES[f.group[i]].role, split);
       assert.ok(f.x.subarray(i * 1024, (i + 1) * 1024).some((v) => v > 0), `${split} #${i} has events`);
     }
   }
-  const off = await generateKeywordDataset({ ...base, festivalPerClass: 0, accentsPerClass: 0 });
+  const off = await generateKeywordDataset({ ...base, ...NO_WORD_SPLITS });
   assert.deepEqual(Object.keys(off.meta.splits).sort(), ['fewshot', 'test', 'train', 'val']);
   assert.deepEqual(others(), before);
-  assert.equal(readDatasetMeta(out).generator.festivalVersion, undefined);
-  assert.equal(readDatasetMeta(out).generator.accentsVersion, undefined);
+  for (const split of WORD_SPLITS) assert.equal(readDatasetMeta(out).generator[`${split}Version`], undefined);
+});
+
+test('the mbrola plan: command and unknown words by every MBROLA voice through espeak-ng, pitch and speed varied; no flite speaker', () => {
+  const plan = planMbrola(DEFAULT_MBROLA_PER_CLASS, false);
+  assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
+  assert.equal(plan.count, 11 * DEFAULT_MBROLA_PER_CLASS);
+  const used = new Set<string>();
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const v = VOICES[s.group];
+    assert.equal(v.role, 'mbrola');
+    assert.equal(s.speech!.synth, 'espeak-ng');
+    assert.ok(v.name in MBROLA_ENGLISH_VOICES, v.name);
+    assert.equal(s.speech!.text, s.word);
+    assert.ok(s.speech!.pitch! >= 15 && s.speech!.pitch! <= 85);
+    assert.equal(s.label, ALL_CLASSES.indexOf(plan.classes[i % plan.classes.length]));
+    used.add(v.name);
+  }
+  assert.deepEqual([...used].sort(), [...MBROLA_VOICES].sort());
+  assert.equal(MBROLA_VOICES.length, 20);
+});
+
+test("the parametric plan: Pico's and RHVoice's voices, never flite's speakers (RHVoice's slt and alan are flite's slt and awb)", () => {
+  const plan = planParametric(DEFAULT_PARAMETRIC_PER_CLASS, false);
+  const used = new Set<string>();
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const v = VOICES[s.group];
+    assert.equal(v.role, 'parametric');
+    assert.ok(v.synth === 'pico' || v.synth === 'rhvoice');
+    assert.equal(s.speech!.synth, v.synth);
+    assert.ok(s.speech!.pitch! >= 75 && s.speech!.pitch! <= 145, `pitch ${s.speech!.pitch} %`);
+    used.add(`${v.synth}:${v.name}`);
+  }
+  assert.deepEqual([...used].sort(), PARAMETRIC_VOICES.map((v) => `${v.synth}:${v.name}`).sort());
+  for (const v of PARAMETRIC_VOICES) assert.ok(!['slt', 'alan', 'awb', 'rms', 'kal'].includes(v.name), v.name);
 });
 
 test('the accents plan: command and unknown words by the other-language festival voices, read from respellings; each voice speaks', () => {
@@ -102,10 +146,12 @@ test('the accents plan: command and unknown words by the other-language festival
   assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
 });
 
-test('neurolive dataset keywords: --aux-per-word, --festival-per-class and --accents-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
+test('neurolive dataset keywords: --aux-per-word and --festival/accents/mbrola/parametric-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--accents-per-class=-1']), /--accents-per-class must be a whole number from 0 to 100000, not '-1'/);
+  await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--mbrola-per-class=x']), /--mbrola-per-class must be a whole number from 0 to 100000, not 'x'/);
+  await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--parametric-per-class', '0']), /dataset gesture: --parametric-per-class is for the keywords dataset/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--festival-per-class', '0']), /dataset gesture: --festival-per-class is for the keywords dataset/);
   const out = join(root, 'cli');
-  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0']), 0);
+  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--mbrola-per-class', '0', '--parametric-per-class', '0']), 0);
   assert.deepEqual(Object.keys(readDatasetMeta(out).splits).sort(), ['fewshot', 'test', 'train', 'val']);
 });

@@ -7,6 +7,9 @@ import { readWav } from '../../src-engine/sources/cochlea/wav';
 import {
   FESTIVAL_VOICE_PACKAGES,
   listEspeakVariants,
+  MBROLA_ENGLISH_VOICES,
+  PICO_LANGUAGES,
+  runTool,
   listSpeechVoices,
   normalizeSpeechParams,
   probeSpeechTools,
@@ -26,6 +29,11 @@ const noFestival = !tools.festival || !tools.sox ? 'festival or sox not installe
 if (noEspeak) console.log(`# SKIP ${noEspeak}`);
 if (noFestival) console.log(`# SKIP ${noFestival}`);
 if (noFlite) console.log(`# SKIP ${noFlite}`);
+const onPath = (tool: string, args: string[]): Promise<boolean> => runTool(tool, args, 10_000, true).then(() => true, () => false);
+const noMbrola = !(await onPath('mbrola', ['-h'])) || noEspeak ? 'mbrola not installed (Debian packages mbrola, mbrola-us1 … from non-free): skipping MBROLA checks' : false;
+const noPico = !(await onPath('pico2wave', ['--usage'])) || !tools.sox ? 'pico2wave not installed (Debian package libttspico-utils, non-free): skipping Pico checks' : false;
+const noRhvoice = !(await onPath('RHVoice-test', ['--version'])) || !tools.sox ? 'RHVoice-test not installed (Debian packages rhvoice, rhvoice-english, non-free): skipping RHVoice checks' : false;
+for (const s of [noMbrola, noPico, noRhvoice]) if (s) console.log(`# SKIP ${s}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'speech-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,6 +134,54 @@ test('festival: the voices of other languages (the accents split) are found in t
   for (const a of ACCENT_VOICES) assert.match(FESTIVAL_VOICE_PACKAGES[a.name] ?? '', /^festvox-/, a.name);
 });
 
+test('MBROLA through espeak-ng: every English MBROLA voice of the mbrola split speaks at 16 kHz, deterministically; a missing database names its package', { skip: noMbrola }, async () => {
+  for (const voice of Object.keys(MBROLA_ENGLISH_VOICES)) {
+    const p: SpeechParams = { text: 'stop', synth: 'espeak-ng', voice, pitch: 40, speed: 160 };
+    const a = await synthesizeSpeech(p);
+    const w = readWav(a);
+    assert.equal(w.sampleRate, 16000);
+    assert.ok(rms(w.samples) > 0.01, `${voice} speaks`);
+    if (voice === 'mb-us1') {
+      assert.deepEqual(await synthesizeSpeech(p), a);
+      assert.notDeepEqual(await synthesizeSpeech({ ...p, pitch: 70 }), a, 'a higher pitch is another take');
+    }
+  }
+  await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'espeak-ng', voice: 'mb-zz9' }), (e: Error) => {
+    assert.ok(e instanceof SpeechToolError && e.missing);
+    assert.match(e.message, /MBROLA voice mb-zz9 needs the database \/usr\/share\/mbrola\/zz9 — install the Debian packages 'mbrola' and 'mbrola-zz9'/);
+    return true;
+  });
+});
+
+test('Pico: its English languages speak at 16 kHz, deterministically; pitch and speed (percent, words per minute) change the take; an unknown language is named', { skip: noPico }, async () => {
+  const p: SpeechParams = { text: 'left', synth: 'pico', voice: 'en-GB', pitch: 100, speed: 175 };
+  const a = await synthesizeSpeech(p);
+  assert.deepEqual(await synthesizeSpeech(p), a);
+  const w = readWav(a);
+  assert.equal(w.sampleRate, 16000);
+  assert.ok(rms(w.samples) > 0.01);
+  assert.notDeepEqual(await synthesizeSpeech({ ...p, pitch: 140 }), a, 'a higher pitch is another take');
+  const slow = readWav(await synthesizeSpeech({ ...p, speed: 100 }));
+  assert.ok(slow.samples.length > w.samples.length * 1.3, `175 → 100 words per minute: ${w.samples.length} → ${slow.samples.length} samples`);
+  assert.ok(rms(readWav(await synthesizeSpeech({ ...p, voice: 'en-US' })).samples) > 0.01);
+  assert.deepEqual(await listSpeechVoices('pico'), [...PICO_LANGUAGES]);
+  await assert.rejects(synthesizeSpeech({ ...p, voice: 'xx-XX' }), /pico: no language "xx-XX" \(pico2wave speaks en-US, en-GB/);
+});
+
+test('RHVoice: bdl and clb speak (24 kHz, resampled to 16 kHz), deterministically; a missing voice names the package', { skip: noRhvoice }, async () => {
+  for (const voice of ['bdl', 'clb']) {
+    const p: SpeechParams = { text: 'down', synth: 'rhvoice', voice, pitch: 90, speed: 175 };
+    const a = await synthesizeSpeech(p);
+    assert.deepEqual(await synthesizeSpeech(p), a);
+    const w = readWav(a);
+    assert.equal(w.sampleRate, 16000);
+    assert.ok(rms(w.samples) > 0.01, `${voice} speaks`);
+    assert.notDeepEqual(await synthesizeSpeech({ ...p, pitch: 130 }), a, 'a higher pitch is another take');
+  }
+  assert.ok((await listSpeechVoices('rhvoice')).includes('bdl'));
+  await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'rhvoice', voice: 'nobody' }), /rhvoice: no voice "nobody" in \/usr\/share\/RHVoice\/voices — install RHVoice's voice package/);
+});
+
 test('an unknown voice is an error naming it (flite would silently use its default voice)', { skip: noFlite || noEspeak }, async () => {
   await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'flite', voice: 'nobody' }), (e: Error) => {
     assert.ok(e instanceof SpeechToolError);
@@ -181,7 +237,8 @@ test('bad parameters are refused with a readable message before anything runs', 
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'flite', pitch: 20 }), /pitch \(flite: mean F0 in Hz\) must be a number from 40 to 400/);
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', speed: 10 }), /speed \(words per minute\) must be a number from 80 to 450/);
   assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'espeak-ng', voice: '../x' }), /voice "..\/x" is not a voice name/);
-  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'say' as never }), /synth must be 'espeak-ng', 'festival' or 'flite', not say/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'pico', pitch: 300 }), /pitch \(pico: percent of the voice's own\) must be a number from 50 to 200, not 300/);
+  assert.throws(() => normalizeSpeechParams({ text: 'yes', synth: 'say' as never }), /synth must be one of 'espeak-ng', 'flite', 'festival', 'pico', 'rhvoice', not say/);
 });
 
 test('espeak-ng lists English voices without MBROLA ones, and its variants', { skip: noEspeak }, async () => {

@@ -62,7 +62,7 @@ for (const task of ['gesture', 'keywords']) {
     try {
       const gen = await loadGenerator(task);
       // only test and fewshot are evaluated: the keyword generator's training-only splits (aux, festival) are skipped
-      const opts = { outDir: out, seed: UNSEEN_SEED, tiny: true, auxPerWord: 0, festivalPerClass: 0, accentsPerClass: 0 };
+      const opts = { outDir: out, seed: UNSEEN_SEED, tiny: true, auxPerWord: 0, festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0 };
       await gen(opts);
       const meta = readDatasetMeta(out);
       assert.deepEqual(meta.input, card.input, 'the generator and the model card describe the same input encoding');

@@ -23,16 +23,16 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planMbrola, planParametric, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { ACCENT_VOICES, FESTIVAL_VOICES, VOICES } from './voices';
+import { ACCENT_VOICES, FESTIVAL_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAccents, planAux, planFestival, planSplits, sampleSpec } from './plan';
+export { planAccents, planAux, planFestival, planMbrola, planParametric, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
@@ -43,6 +43,10 @@ export const KEYWORD_AUX_VERSION = 'keywords-aux-1';
 export const KEYWORD_FESTIVAL_VERSION = 'keywords-festival-1';
 /** Versions the `accents` split's shards; no other split depends on it. */
 export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
+/** Versions the `mbrola` split's shards; no other split depends on it. */
+export const KEYWORD_MBROLA_VERSION = 'keywords-mbrola-1';
+/** Versions the `parametric` split's shards; no other split depends on it. */
+export const KEYWORD_PARAMETRIC_VERSION = 'keywords-parametric-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -63,7 +67,27 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   festivalPerClass?: number;
   /** takes of each command word and of unknown words by festival's other-language voices in the `accents` split (default DEFAULT_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
   accentsPerClass?: number;
+  /** takes of each command word and of unknown words by MBROLA's voices in the `mbrola` split (default DEFAULT_MBROLA_PER_CLASS; tiny: one each; 0: none) */
+  mbrolaPerClass?: number;
+  /** takes of each command word and of unknown words by Pico's and RHVoice's voices in the `parametric` split (default DEFAULT_PARAMETRIC_PER_CLASS; tiny: one each; 0: none) */
+  parametricPerClass?: number;
 }
+
+/** The word splits by other synthesizers: each has its own shard key, option and voices. */
+const WORD_SPLITS = [
+  { split: 'festival', version: KEYWORD_FESTIVAL_VERSION, option: 'festivalPerClass', perClass: DEFAULT_FESTIVAL_PER_CLASS, plan: planFestival, voices: FESTIVAL_VOICES },
+  { split: 'accents', version: KEYWORD_ACCENTS_VERSION, option: 'accentsPerClass', perClass: DEFAULT_ACCENTS_PER_CLASS, plan: planAccents, voices: ACCENT_VOICES },
+  { split: 'mbrola', version: KEYWORD_MBROLA_VERSION, option: 'mbrolaPerClass', perClass: DEFAULT_MBROLA_PER_CLASS, plan: planMbrola, voices: MBROLA_VOICES },
+  { split: 'parametric', version: KEYWORD_PARAMETRIC_VERSION, option: 'parametricPerClass', perClass: DEFAULT_PARAMETRIC_PER_CLASS, plan: planParametric, voices: PARAMETRIC_VOICES },
+] as const;
+
+/** What each word split holds, for meta.generator.splitsFrom. */
+const WORD_SPLIT_SOURCES: Record<(typeof WORD_SPLITS)[number]['split'], string> = {
+  festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words`,
+  accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words`,
+  mbrola: `espeak-ng with MBROLA's recorded diphone voices (${MBROLA_VOICES.join(', ')}): native and accented English; command words and unknown words`,
+  parametric: `Pico's and RHVoice's HMM voices (${PARAMETRIC_VOICES.map((v) => `${v.synth} ${v.name}`).join(', ')}); command words and unknown words`,
+};
 
 /** A split with its own shard key (aux, festival, accents): adding or changing it leaves the other splits' shards alone. */
 interface KeyedSplit {
@@ -92,14 +116,9 @@ function auxFingerprint(seed: number, perWord: number, tiny: boolean, input: Inp
   return JSON.stringify({ v: KEYWORD_AUX_VERSION, seed, perWord, tiny, words: AUX_WORDS, input, shard: SHARD_SIZE });
 }
 
-/** The festival split's own key. */
-function festivalFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
-  return JSON.stringify({ v: KEYWORD_FESTIVAL_VERSION, seed, perClass, tiny, voices: FESTIVAL_VOICES, input, shard: SHARD_SIZE });
-}
-
-/** The accents split's own key (the respellings are part of the generator version). */
-function accentsFingerprint(seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
-  return JSON.stringify({ v: KEYWORD_ACCENTS_VERSION, seed, perClass, tiny, voices: ACCENT_VOICES, input, shard: SHARD_SIZE });
+/** A word split's own key (the accents split's respellings are part of its version). */
+function wordSplitFingerprint(w: (typeof WORD_SPLITS)[number], seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
+  return JSON.stringify({ v: w.version, seed, perClass, tiny, voices: w.voices, input, shard: SHARD_SIZE });
 }
 
 /** festival and the voices a run needs, checked before any work (the error names the Debian package). */
@@ -110,6 +129,24 @@ async function festivalVersion(voices: readonly string[]): Promise<string> {
     if (!installed.includes(v)) throw new SpeechToolError('festival', `voice ${v} is not installed — install the Debian package '${FESTIVAL_VOICE_PACKAGES[v]}'`, true);
   }
   return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
+}
+
+/** The mbrola program and the parametric split's tools, checked before any work (each error names the Debian package). */
+async function otherSynthVersions(mbrola: boolean, parametric: boolean): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (mbrola) {
+    const r = await runTool('mbrola', ['-h'], 10_000, true).catch((e: unknown) => {
+      throw e instanceof SpeechToolError && e.missing ? new SpeechToolError('espeak-ng', "the mbrola split needs the MBROLA program — install the Debian package 'mbrola' (non-free) and its voices (mbrola-us1 …)", true) : e;
+    });
+    out.mbrola = /MBROLA\s+[\d.]+/i.exec(r.stdout.toString() + r.stderr.toString())?.[0] ?? '?';
+  }
+  if (parametric) {
+    await runTool('pico2wave', ['--usage'], 10_000, true);
+    await runTool('RHVoice-test', ['--version'], 10_000, true);
+    out.pico = 'pico2wave';
+    out.rhvoice = 'RHVoice-test';
+  }
+  return out;
 }
 
 /**
@@ -135,18 +172,21 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const auxPerWord = opts.auxPerWord ?? DEFAULT_AUX_PER_WORD;
   if (!Number.isInteger(auxPerWord) || auxPerWord < 0) throw new RangeError(`keywords: auxPerWord must be a whole number ≥ 0, not ${auxPerWord}`);
   const aux = auxPerWord > 0 ? planAux(auxPerWord, tiny) : null;
-  const festivalPerClass = opts.festivalPerClass ?? DEFAULT_FESTIVAL_PER_CLASS;
-  if (!Number.isInteger(festivalPerClass) || festivalPerClass < 0) throw new RangeError(`keywords: festivalPerClass must be a whole number ≥ 0, not ${festivalPerClass}`);
-  const festival = festivalPerClass > 0 ? planFestival(festivalPerClass, tiny) : null;
-  const accentsPerClass = opts.accentsPerClass ?? DEFAULT_ACCENTS_PER_CLASS;
-  if (!Number.isInteger(accentsPerClass) || accentsPerClass < 0) throw new RangeError(`keywords: accentsPerClass must be a whole number ≥ 0, not ${accentsPerClass}`);
-  const accents = accentsPerClass > 0 ? planAccents(accentsPerClass, tiny) : null;
-  if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
-  // aux, festival and accents have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
+  // aux and the word splits have their own keys (like gesture's novel shards), so adding them leaves train/val/test/fewshot byte-identical
   const keyed: KeyedSplit[] = [];
   if (aux) keyed.push({ plan: aux, keyFile: 'plan-aux.json', key: auxFingerprint(seed, auxPerWord, tiny, input) });
-  if (festival) keyed.push({ plan: festival, keyFile: 'plan-festival.json', key: festivalFingerprint(seed, festivalPerClass, tiny, input) });
-  if (accents) keyed.push({ plan: accents, keyFile: 'plan-accents.json', key: accentsFingerprint(seed, accentsPerClass, tiny, input) });
+  const wordSplits = new Map<string, SplitPlan>();
+  for (const w of WORD_SPLITS) {
+    const n = opts[w.option] ?? w.perClass;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`keywords: ${w.option} must be a whole number ≥ 0, not ${n}`);
+    if (n === 0) continue;
+    const plan = w.plan(n, tiny);
+    wordSplits.set(w.split, plan);
+    keyed.push({ plan, keyFile: `plan-${w.split}.json`, key: wordSplitFingerprint(w, seed, n, tiny, input) });
+  }
+  const festival = wordSplits.get('festival'), accents = wordSplits.get('accents');
+  if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
+  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola'), wordSplits.has('parametric')));
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
@@ -154,7 +194,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   // a finished dataset made with the same settings is returned untouched
   if (same && keyedSame && existsSync(join(outDir, 'meta.json'))) {
     const meta = readDatasetMeta(outDir);
-    if (!aux === !meta.splits.aux && !festival === !meta.splits.festival && !accents === !meta.splits.accents) {
+    if (!aux === !meta.splits.aux && WORD_SPLITS.every((w) => wordSplits.has(w.split) === !!meta.splits[w.split])) {
       const total = plans.reduce((n, p) => n + p.count, 0);
       opts.onProgress?.(total, total, 'done');
       return { outDir, meta, seconds: (performance.now() - t0) / 1000 };
@@ -213,8 +253,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     generator: {
       version: KEYWORD_GENERATOR_VERSION,
       ...(aux ? { auxVersion: KEYWORD_AUX_VERSION, auxPerWord: aux.perClass } : {}),
-      ...(festival ? { festivalVersion: KEYWORD_FESTIVAL_VERSION, festivalPerClass: festival.perClass } : {}),
-      ...(accents ? { accentsVersion: KEYWORD_ACCENTS_VERSION, accentsPerClass: accents.perClass } : {}),
+      ...Object.fromEntries(WORD_SPLITS.filter((w) => wordSplits.has(w.split)).flatMap((w) => [[`${w.split}Version`, w.version], [w.option, wordSplits.get(w.split)!.perClass]])),
       perClass,
       tiny,
       tools: versions,
@@ -228,8 +267,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
         test: 'flite voices (synthesizer never used in train/val)',
         fewshot: 'espeak-ng voices unused in train/val (every 5th variant, the en-us-nyc accent); backbone and held-out words',
         ...(aux ? { aux: 'espeak-ng, training voices; the auxiliary vocabulary (auxClasses: common words that neither are nor sound like a command, unknown or held-out word)' } : {}),
-        ...(festival ? { festival: `festival (${FESTIVAL_VOICES.join(', ')}: a second training synthesizer, never flite's speakers); command words and unknown words` } : {}),
-        ...(accents ? { accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words` } : {}),
+        ...Object.fromEntries(WORD_SPLITS.filter((w) => wordSplits.has(w.split)).map((w) => [w.split, WORD_SPLIT_SOURCES[w.split]])),
       },
       /** group id → voice ("synth:voice"); silence samples have group −1 */
       voices: VOICES.map((v) => `${v.synth}:${v.name}`),

@@ -16,8 +16,10 @@ export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
  * 'aux': the auxiliary vocabulary (aux-vocabulary.ts) in training voices; its classes follow ALL_CLASSES.
  * 'festival': the command words and unknown words spoken by festival, a second training synthesizer.
  * 'accents': the same words by festival's other-language voices reading respellings (accented English).
+ * 'mbrola': the same words by MBROLA's recorded diphone voices through espeak-ng (native and accented English).
+ * 'parametric': the same words by Pico's and RHVoice's HMM voices.
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'mbrola' | 'parametric';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -106,7 +108,21 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('accents', perClass, tiny);
 }
 
-function wordsPlan(split: 'festival' | 'accents', perClass: number, tiny: boolean): SplitPlan {
+/** Default takes per class of the mbrola and parametric splits (spread over their voices). */
+export const DEFAULT_MBROLA_PER_CLASS = 160;
+export const DEFAULT_PARAMETRIC_PER_CLASS = 160;
+
+/** The mbrola split: like the festival split, by espeak-ng's MBROLA voices. */
+export function planMbrola(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('mbrola', perClass, tiny);
+}
+
+/** The parametric split: like the festival split, by Pico's and RHVoice's voices. */
+export function planParametric(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('parametric', perClass, tiny);
+}
+
+function wordsPlan(split: 'festival' | 'accents' | 'mbrola' | 'parametric', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -133,7 +149,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', mbrola: 'mbrola', parametric: 'parametric' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -146,6 +162,8 @@ function voicesFor(split: KeywordSplit): Voice[] {
 function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   const p: SpeechParams = { text: voice.lang ? respell(word, voice.lang) : word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
   if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
+  // Pico's and RHVoice's voices: 75–145 % of their own pitch
+  else if (voice.synth === 'pico' || voice.synth === 'rhvoice') p.pitch = int(r, 75, 145);
   // festival's one (male) speaker at any mean F0 from a low male to a high female voice
   else if (voice.role === 'festival') p.pitch = int(r, 75, 170);
   // the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)

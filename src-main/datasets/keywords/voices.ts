@@ -1,12 +1,13 @@
 // The speakers of the keyword dataset. A "voice" is one synthesizer setting
 // that stays fixed per subject: an espeak-ng language (accent) with a variant
-// (+m3, +klatt2, +whisper…), a festival voice, or a flite voice. Its index in VOICES is the
+// (+m3, +klatt2, +whisper…), a festival voice, a flite voice, an MBROLA voice
+// (through espeak-ng), a Pico language or an RHVoice voice. Its index in VOICES is the
 // sample's group id. The lists are fixed here (not read from the installed
 // espeak-ng) so the same seed gives the same dataset on every machine with the
 // same tool versions; espeak-ng silently ignores an unknown variant, so each
 // name is spelled exactly as `espeak-ng --voices=variant` lists its file
 // (klatt6 and caleb are left out: in espeak-ng 1.51 they sound exactly like klatt).
-import type { SpeechSynth } from '../../media/speech';
+import { MBROLA_ENGLISH_VOICES, type SpeechSynth } from '../../media/speech';
 
 export const ESPEAK_LANGUAGES = ['en-gb', 'en-us', 'en-gb-scotland', 'en-gb-x-gbclan', 'en-gb-x-rp', 'en-gb-x-gbcwmd', 'en-029', 'en-us-nyc'] as const;
 
@@ -47,6 +48,28 @@ export const ACCENT_VOICES = [
 ] as const;
 export type AccentLanguage = (typeof ACCENT_VOICES)[number]['lang'];
 
+/**
+ * The `mbrola` split's voices: espeak-ng driving MBROLA's diphone databases,
+ * recorded from people — four native English speakers (us1 a woman, us2, us3,
+ * en1 British) and sixteen other-language speakers whose diphones espeak-ng
+ * maps English onto (accented English; seven women). None is a flite speaker.
+ */
+export const MBROLA_VOICES = Object.keys(MBROLA_ENGLISH_VOICES);
+
+/**
+ * The `parametric` split's voices: statistical-parametric (HMM) synthesizers
+ * trained on recorded speakers — SVOX Pico's American and British English
+ * voices (two women) and RHVoice's bdl and clb (CMU ARCTIC's US man and
+ * woman). Left out: RHVoice's slt and alan, who are flite's slt and awb
+ * (test speakers), and its evgeniy-eng and lyubov (non-commercial licence).
+ */
+export const PARAMETRIC_VOICES: readonly { synth: 'pico' | 'rhvoice'; name: string }[] = [
+  { synth: 'pico', name: 'en-US' },
+  { synth: 'pico', name: 'en-GB' },
+  { synth: 'rhvoice', name: 'bdl' },
+  { synth: 'rhvoice', name: 'clb' },
+];
+
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -59,8 +82,8 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split) or festival's other-language voices (the accents split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents';
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split), MBROLA's voices (the mbrola split) or Pico's and RHVoice's (the parametric split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'mbrola' | 'parametric';
   /** accents: the language whose spelling the voice reads */
   lang?: AccentLanguage;
 }
@@ -85,6 +108,8 @@ function buildVoices(): Voice[] {
   // after flite's, so every earlier group id stays what generator keywords-3 wrote
   for (const f of FESTIVAL_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festival' });
   for (const a of ACCENT_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'accents', lang: a.lang });
+  for (const m of MBROLA_VOICES) out.push({ id: out.length, synth: 'espeak-ng', name: m, role: 'mbrola' });
+  for (const v of PARAMETRIC_VOICES) out.push({ id: out.length, synth: v.synth, name: v.name, role: 'parametric' });
   return out;
 }
 
