@@ -53,7 +53,7 @@ export interface SpeechParams {
 /** Debian packages providing each tool, for error messages. */
 export const SPEECH_TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'espeak-ng': 'espeak-ng', flite: 'flite', festival: 'festival', text2wave: 'festival', sox: 'sox',
-  pico: 'libttspico-utils', pico2wave: 'libttspico-utils', rhvoice: 'rhvoice', 'RHVoice-test': 'rhvoice',
+  mbrola: 'mbrola', pico: 'libttspico-utils', pico2wave: 'libttspico-utils', rhvoice: 'rhvoice', 'RHVoice-test': 'rhvoice',
 };
 
 /** Where Debian's MBROLA voice packages put their diphone databases (`mbrola-us1` → /usr/share/mbrola/us1). */
