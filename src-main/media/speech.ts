@@ -241,7 +241,7 @@ async function festival(n: ReturnType<typeof normalizeSpeechParams>, raw: string
 function checkMbrolaVoice(voice: string): void {
   const db = MBROLA_ENGLISH_VOICES[voice] ?? (voice.startsWith('mb-') ? voice.slice(3).split('-')[0] : undefined);
   if (db && !existsSync(join(MBROLA_ROOT, db))) {
-    throw new SpeechToolError('espeak-ng', `MBROLA voice ${voice} needs the database ${join(MBROLA_ROOT, db)} — install the Debian packages 'mbrola' and 'mbrola-${db}' (non-free)`, true);
+    throw new SpeechToolError('mbrola', `MBROLA voice ${voice} needs the database ${join(MBROLA_ROOT, db)} — install the Debian packages 'mbrola' and 'mbrola-${db}' (non-free)`, true);
   }
 }
 

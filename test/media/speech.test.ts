@@ -147,7 +147,7 @@ test('MBROLA through espeak-ng: every English MBROLA voice of the mbrola split s
     }
   }
   await assert.rejects(synthesizeSpeech({ text: 'yes', synth: 'espeak-ng', voice: 'mb-zz9' }), (e: Error) => {
-    assert.ok(e instanceof SpeechToolError && e.missing);
+    assert.ok(e instanceof SpeechToolError && e.missing && e.debianPackage === 'mbrola');
     assert.match(e.message, /MBROLA voice mb-zz9 needs the database \/usr\/share\/mbrola\/zz9 — install the Debian packages 'mbrola' and 'mbrola-zz9'/);
     return true;
   });
