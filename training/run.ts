@@ -39,7 +39,7 @@ const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture
 // v9 (16 bands: the cochlea's channels pooled in pairs, three convolutions): training seed 3 with a QAT
 // activity L1 of 5 — quantization within 1 point (0.3) and ops at 33.4 % (docs/MODELS.md).
 // v10: the mbrola and parametric splits too (MBROLA's recorded diphone voices, Pico's and RHVoice's HMM
-// voices), training seed 2 with a QAT activity L1 of 8 — ops at 34 % of the MACs (at 5 they were 35.4 %;
+// voices), training seed 2 with a QAT activity L1 of 8 — ops at 33.4 % of the MACs (at 5 they were 35.4 %;
 // docs/MODELS.md).
 const SHIPPED_TRAINER_ARGS: Record<string, string[]> = {
   keywords: ['--time-shift=6', '--time-stretch=0.25', '--mix-same=0.5', '--tilt=0.5', '--extra-train=festival', '--extra-train=accents', '--extra-train=mbrola', '--extra-train=parametric', '--qat-distill=1', '--qat-l1=8'],
