@@ -41,8 +41,10 @@ const SHIPPED_EPOCHS: Record<string, { float: number; qat: number }> = { gesture
 // v10: the mbrola and parametric splits too (MBROLA's recorded diphone voices, Pico's and RHVoice's HMM
 // voices), training seed 2 with a QAT activity L1 of 8 — ops at 33.4 % of the MACs (at 5 they were 35.4 %;
 // docs/MODELS.md).
+// v11: the festvox split too (festival's other English voices: rab and don diphones, MBROLA's English
+// speakers with festival's prosody).
 const SHIPPED_TRAINER_ARGS: Record<string, string[]> = {
-  keywords: ['--time-shift=6', '--time-stretch=0.25', '--mix-same=0.5', '--tilt=0.5', '--extra-train=festival', '--extra-train=accents', '--extra-train=mbrola', '--extra-train=parametric', '--qat-distill=1', '--qat-l1=8'],
+  keywords: ['--time-shift=6', '--time-stretch=0.25', '--mix-same=0.5', '--tilt=0.5', '--extra-train=festival', '--extra-train=accents', '--extra-train=mbrola', '--extra-train=parametric', '--extra-train=festvox', '--qat-distill=1', '--qat-l1=8'],
 };
 /** The training seed of each shipped model when --seed is not given (the dataset's seed stays 1). */
 const SHIPPED_TRAIN_SEED: Record<string, number> = { keywords: 2 };

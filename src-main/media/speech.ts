@@ -89,6 +89,12 @@ export const FESTIVAL_VOICE_PACKAGES: Readonly<Record<string, string>> = {
   suo_fi_lj_diphone: 'festvox-suopuhe-lj',
   hy_fi_mv_diphone: 'festvox-suopuhe-mv',
   upc_ca_ona_hts: 'festvox-ca-ona-hts',
+  rab_diphone: 'festvox-rablpc16k',
+  don_diphone: 'festvox-don',
+  us1_mbrola: 'festvox-us1',
+  us2_mbrola: 'festvox-us2',
+  us3_mbrola: 'festvox-us3',
+  en1_mbrola: 'festvox-en1',
 };
 
 /** Installed festival voices, any language: voice name → its folder. */

@@ -14,19 +14,19 @@ import { after, test } from 'node:test';
 import { datasetCommand } from '../../src-main/cli/commands/dataset';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, planAccents, planFestival, planMbrola, planParametric, sampleSpec } from '../../src-main/datasets/keywords/plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, planAccents, planFestival, planFestvox, planMbrola, planParametric, sampleSpec } from '../../src-main/datasets/keywords/plan';
 import { respell } from '../../src-main/datasets/keywords/accents';
 import { ALL_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
-import { ACCENT_VOICES, FLITE_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
+import { ACCENT_VOICES, FESTVOX_VOICES, FESTVOX_WOMEN, FLITE_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
 import { MBROLA_ENGLISH_VOICES, probeSpeechTools, runTool } from '../../src-main/media/speech';
 
 const tools = await probeSpeechTools();
 const onPath = async (tool: string, args: string[]): Promise<boolean> => runTool(tool, args, 10_000, true).then(() => true, () => false);
 for (const [tool, args] of [['mbrola', ['-h']], ['pico2wave', ['--usage']], ['RHVoice-test', ['--version']]] as const) (tools as Record<string, boolean>)[tool] = await onPath(tool, [...args]);
 const missing = Object.entries(tools).filter(([, ok]) => !ok).map(([t]) => t);
-const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k and the accent voices, mbrola and its voices, libttspico-utils, rhvoice-english, sox): skipping the generation check` : false;
-const NO_WORD_SPLITS = { festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0 };
-const WORD_SPLITS = ['festival', 'accents', 'mbrola', 'parametric'] as const;
+const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k, the accent and festvox voices, mbrola and its voices, libttspico-utils, rhvoice-english, sox): skipping the generation check` : false;
+const NO_WORD_SPLITS = { festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0, festvoxPerClass: 0 };
+const WORD_SPLITS = ['festival', 'accents', 'mbrola', 'parametric', 'festvox'] as const;
 if (noTools) console.log(`# SKIP ${noTools}`);
 
 const root = mkdtempSync(join(tmpdir(), 'keywords-festival-'));
@@ -56,12 +56,12 @@ test('the festival plan: every command word and unknown words, festival voices o
   assert.ok(warped > plan.count * 0.7 && warped < plan.count * 0.9, `${warped} of ${plan.count} takes warped`);
 });
 
-test('the festival, accents, mbrola and parametric splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
+test('the festival, accents, mbrola, parametric and festvox splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
   const speech = join(root, 'speech');
   const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 };
   await generateKeywordDataset({ ...base, ...NO_WORD_SPLITS });
-  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents|mbrola|parametric)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
+  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents|mbrola|parametric|festvox)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
   const before = others();
   const on = await generateKeywordDataset(base);
   assert.deepEqual(others(), before, 'train/val/test/fewshot shards were not rewritten');
@@ -69,8 +69,9 @@ test('the festival, accents, mbrola and parametric splits are generated with the
   assert.equal(on.meta.generator.accentsVersion, 'keywords-accents-1');
   assert.equal(on.meta.generator.mbrolaVersion, 'keywords-mbrola-1');
   assert.equal(on.meta.generator.parametricVersion, 'keywords-parametric-1');
+  assert.equal(on.meta.generator.festvoxVersion, 'keywords-festvox-1');
   assert.match(String((on.meta.generator.tools as Record<string, string>).festival), /Festival/);
-  const synths = { festival: ['festival'], accents: ['festival'], mbrola: ['espeak-ng'], parametric: ['pico', 'rhvoice'] };
+  const synths = { festival: ['festival'], accents: ['festival'], mbrola: ['espeak-ng'], parametric: ['pico', 'rhvoice'], festvox: ['festival'] };
   for (const split of WORD_SPLITS) {
     const f = readSplit(out, split);
     assert.equal(f.count, 11);
@@ -123,6 +124,29 @@ test("the parametric plan: Pico's and RHVoice's voices, never flite's speakers (
   for (const v of PARAMETRIC_VOICES) assert.ok(!['slt', 'alan', 'awb', 'rms', 'kal'].includes(v.name), v.name);
 });
 
+test("the festvox plan: festival's other English voices (diphone and MBROLA), a woman's F0 for us1 and a man's for the others; never flite's kal", () => {
+  const plan = planFestvox(DEFAULT_FESTVOX_PER_CLASS, false);
+  assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
+  const used = new Set<string>();
+  const f0 = { woman: [Infinity, -Infinity], man: [Infinity, -Infinity] };
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const v = VOICES[s.group];
+    assert.equal(v.role, 'festvox');
+    assert.equal(s.speech!.synth, 'festival');
+    assert.equal(s.speech!.voice, v.name);
+    assert.equal(s.speech!.text, s.word, 'native English: no respelling');
+    const r = f0[FESTVOX_WOMEN.includes(v.name) ? 'woman' : 'man'];
+    r[0] = Math.min(r[0], s.speech!.pitch!);
+    r[1] = Math.max(r[1], s.speech!.pitch!);
+    assert.equal(s.label, ALL_CLASSES.indexOf(plan.classes[i % plan.classes.length]));
+    used.add(v.name);
+  }
+  assert.deepEqual([...used].sort(), [...FESTVOX_VOICES].sort());
+  assert.ok(f0.man[0] >= 75 && f0.man[1] <= 170 && f0.woman[0] >= 140 && f0.woman[1] <= 260, JSON.stringify(f0));
+  for (const v of FESTVOX_VOICES) assert.ok(!v.startsWith('kal'), v);
+});
+
 test('the accents plan: command and unknown words by the other-language festival voices, read from respellings; each voice speaks', () => {
   const plan = planAccents(DEFAULT_ACCENTS_PER_CLASS, false);
   assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
@@ -146,12 +170,13 @@ test('the accents plan: command and unknown words by the other-language festival
   assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
 });
 
-test('neurolive dataset keywords: --aux-per-word and --festival/accents/mbrola/parametric-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
+test('neurolive dataset keywords: --aux-per-word and --festival/accents/mbrola/parametric/festvox-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--accents-per-class=-1']), /--accents-per-class must be a whole number from 0 to 100000, not '-1'/);
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--mbrola-per-class=x']), /--mbrola-per-class must be a whole number from 0 to 100000, not 'x'/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--parametric-per-class', '0']), /dataset gesture: --parametric-per-class is for the keywords dataset/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--festival-per-class', '0']), /dataset gesture: --festival-per-class is for the keywords dataset/);
+  await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--festvox-per-class=2.5']), /--festvox-per-class must be a whole number from 0 to 100000, not '2.5'/);
   const out = join(root, 'cli');
-  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--mbrola-per-class', '0', '--parametric-per-class', '0']), 0);
+  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--mbrola-per-class', '0', '--parametric-per-class', '0', '--festvox-per-class', '0']), 0);
   assert.deepEqual(Object.keys(readDatasetMeta(out).splits).sort(), ['fewshot', 'test', 'train', 'val']);
 });

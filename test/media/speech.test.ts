@@ -20,7 +20,7 @@ import {
   type SpeechParams,
 } from '../../src-main/media/speech';
 import { respell } from '../../src-main/datasets/keywords/accents';
-import { ACCENT_VOICES } from '../../src-main/datasets/keywords/voices';
+import { ACCENT_VOICES, FESTVOX_VOICES } from '../../src-main/datasets/keywords/voices';
 
 const tools = await probeSpeechTools();
 const noEspeak = !tools['espeak-ng'] || !tools.sox ? 'espeak-ng or sox not installed (Debian packages espeak-ng, sox): skipping synthesis checks' : false;
@@ -133,6 +133,21 @@ test('festival: the voices of other languages (the accents split) are found in t
   }
   // the error for an absent voice names the package from this table
   for (const a of ACCENT_VOICES) assert.match(FESTIVAL_VOICE_PACKAGES[a.name] ?? '', /^festvox-/, a.name);
+});
+
+test("festival: its other English voices (the festvox split: rab and don diphones, MBROLA's us1–3 and en1) speak at 16 kHz (don is a 10 kHz voice, resampled); mean F0 moves them; each has its package named", { skip: noFestival }, async () => {
+  const voices = await listSpeechVoices('festival');
+  for (const v of FESTVOX_VOICES) {
+    assert.match(FESTIVAL_VOICE_PACKAGES[v] ?? '', /^festvox-/, v);
+    assert.ok(voices.includes(v), `festival voice ${v} missing (Debian package ${FESTIVAL_VOICE_PACKAGES[v]})`);
+    const p: SpeechParams = { text: 'down', synth: 'festival', voice: v, pitch: 100, speed: 175 };
+    const a = await synthesizeSpeech(p);
+    const w = readWav(a);
+    assert.equal(w.sampleRate, 16000);
+    assert.ok(rms(w.samples) > 0.01, `${v} speaks`);
+    assert.deepEqual(await synthesizeSpeech(p), a, `${v} is deterministic`);
+    assert.notDeepEqual(await synthesizeSpeech({ ...p, pitch: 200 }), a, `${v}: a higher mean F0 is another take`);
+  }
 });
 
 test('MBROLA through espeak-ng: every English MBROLA voice of the mbrola split speaks at 16 kHz, deterministically; a missing database names its package', { skip: noMbrola }, async () => {

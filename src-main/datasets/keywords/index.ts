@@ -24,10 +24,10 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planMbrola, planParametric, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planFestvox, planMbrola, planParametric, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { ACCENT_VOICES, FESTIVAL_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from './voices';
+import { ACCENT_VOICES, FESTIVAL_VOICES, FESTVOX_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
@@ -48,6 +48,8 @@ export const KEYWORD_ACCENTS_VERSION = 'keywords-accents-1';
 export const KEYWORD_MBROLA_VERSION = 'keywords-mbrola-1';
 /** Versions the `parametric` split's shards; no other split depends on it. */
 export const KEYWORD_PARAMETRIC_VERSION = 'keywords-parametric-1';
+/** Versions the `festvox` split's shards; no other split depends on it. */
+export const KEYWORD_FESTVOX_VERSION = 'keywords-festvox-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -72,6 +74,8 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   mbrolaPerClass?: number;
   /** takes of each command word and of unknown words by Pico's and RHVoice's voices in the `parametric` split (default DEFAULT_PARAMETRIC_PER_CLASS; tiny: one each; 0: none) */
   parametricPerClass?: number;
+  /** takes of each command word and of unknown words by festival's other English voices in the `festvox` split (default DEFAULT_FESTVOX_PER_CLASS; tiny: one each; 0: none) */
+  festvoxPerClass?: number;
 }
 
 /** The word splits by other synthesizers: each has its own shard key, option and voices. */
@@ -80,6 +84,7 @@ const WORD_SPLITS = [
   { split: 'accents', version: KEYWORD_ACCENTS_VERSION, option: 'accentsPerClass', perClass: DEFAULT_ACCENTS_PER_CLASS, plan: planAccents, voices: ACCENT_VOICES },
   { split: 'mbrola', version: KEYWORD_MBROLA_VERSION, option: 'mbrolaPerClass', perClass: DEFAULT_MBROLA_PER_CLASS, plan: planMbrola, voices: MBROLA_VOICES },
   { split: 'parametric', version: KEYWORD_PARAMETRIC_VERSION, option: 'parametricPerClass', perClass: DEFAULT_PARAMETRIC_PER_CLASS, plan: planParametric, voices: PARAMETRIC_VOICES },
+  { split: 'festvox', version: KEYWORD_FESTVOX_VERSION, option: 'festvoxPerClass', perClass: DEFAULT_FESTVOX_PER_CLASS, plan: planFestvox, voices: FESTVOX_VOICES },
 ] as const;
 
 /** What each word split holds, for meta.generator.splitsFrom. */
@@ -88,6 +93,7 @@ const WORD_SPLIT_SOURCES: Record<(typeof WORD_SPLITS)[number]['split'], string> 
   accents: `festival's other-language voices (${ACCENT_VOICES.map((a) => `${a.name} ${a.lang}`).join(', ')}) reading respellings: accented English; command words and unknown words`,
   mbrola: `espeak-ng with MBROLA's recorded diphone voices (${MBROLA_VOICES.join(', ')}): native and accented English; command words and unknown words`,
   parametric: `Pico's and RHVoice's HMM voices (${PARAMETRIC_VOICES.map((v) => `${v.synth} ${v.name}`).join(', ')}); command words and unknown words`,
+  festvox: `festival's other English voices (${FESTVOX_VOICES.join(', ')}): diphone and MBROLA speakers with festival's prosody; command words and unknown words`,
 };
 
 /** A split with its own shard key (aux and the word splits): adding or changing it leaves the other splits' shards alone. */
@@ -184,9 +190,10 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
     wordSplits.set(w.split, plan);
     keyed.push({ plan, keyFile: `plan-${w.split}.json`, key: wordSplitFingerprint(w, seed, n, tiny, input) });
   }
-  const festival = wordSplits.get('festival'), accents = wordSplits.get('accents');
-  if (festival || accents) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : [])]);
-  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola'), wordSplits.has('parametric')));
+  const festival = wordSplits.get('festival'), accents = wordSplits.get('accents'), festvox = wordSplits.get('festvox');
+  if (festival || accents || festvox) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : []), ...(festvox ? FESTVOX_VOICES : [])]);
+  // festvox's MBROLA voices need the mbrola program too
+  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola') || !!festvox, wordSplits.has('parametric')));
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;

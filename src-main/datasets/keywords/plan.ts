@@ -8,7 +8,7 @@ import type { SpeechParams } from '../../media/speech';
 import { NOISE_KINDS, type NoiseKind } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
 import { ALL_CLASSES, BACKBONE_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, SILENCE, UNKNOWN, UNKNOWN_WORDS } from './vocabulary';
-import { FLITE_F0, type Voice, voicesWithRole } from './voices';
+import { FESTVOX_WOMEN, FLITE_F0, type Voice, voicesWithRole } from './voices';
 import { respell } from './accents';
 
 export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
@@ -18,8 +18,9 @@ export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
  * 'accents': the same words by festival's other-language voices reading respellings (accented English).
  * 'mbrola': the same words by MBROLA's recorded diphone voices through espeak-ng (native and accented English).
  * 'parametric': the same words by Pico's and RHVoice's HMM voices.
+ * 'festvox': the same words by festival's other English voices (diphone and MBROLA).
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'mbrola' | 'parametric';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -111,6 +112,7 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
 /** Default takes per class of the mbrola and parametric splits (spread over their voices). */
 export const DEFAULT_MBROLA_PER_CLASS = 160;
 export const DEFAULT_PARAMETRIC_PER_CLASS = 160;
+export const DEFAULT_FESTVOX_PER_CLASS = 160;
 
 /** The mbrola split: like the festival split, by espeak-ng's MBROLA voices. */
 export function planMbrola(perClass: number, tiny: boolean): SplitPlan {
@@ -122,7 +124,12 @@ export function planParametric(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('parametric', perClass, tiny);
 }
 
-function wordsPlan(split: 'festival' | 'accents' | 'mbrola' | 'parametric', perClass: number, tiny: boolean): SplitPlan {
+/** The festvox split: like the festival split, by festival's other English voices. */
+export function planFestvox(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('festvox', perClass, tiny);
+}
+
+function wordsPlan(split: 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -149,7 +156,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', mbrola: 'mbrola', parametric: 'parametric' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', mbrola: 'mbrola', parametric: 'parametric', festvox: 'festvox' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -166,6 +173,8 @@ function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   else if (voice.synth === 'pico' || voice.synth === 'rhvoice') p.pitch = int(r, 75, 145);
   // festival's one (male) speaker at any mean F0 from a low male to a high female voice
   else if (voice.role === 'festival') p.pitch = int(r, 75, 170);
+  // festival's other English voices: a man's or a woman's range, as the speaker is
+  else if (voice.role === 'festvox') p.pitch = FESTVOX_WOMEN.includes(voice.name) ? int(r, 140, 260) : int(r, 75, 170);
   // the accent voices keep their own pitch (int_lr_params drives only the English diphone voices' intonation)
   else if (voice.synth === 'flite' && r.uniform() < 0.6) p.pitch = Math.round(FLITE_F0[voice.name as keyof typeof FLITE_F0] * uni(r, 0.85, 1.2));
   // a reverberant room for a quarter of takes, a band-limited microphone for a fifth

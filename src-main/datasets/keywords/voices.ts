@@ -70,6 +70,18 @@ export const PARAMETRIC_VOICES: readonly { synth: 'pico' | 'rhvoice'; name: stri
   { synth: 'rhvoice', name: 'clb' },
 ];
 
+/**
+ * The `festvox` split's voices: festival's other English voices — two more
+ * diphone speakers (rab, British; don, a minimal British voice at 10 kHz) and
+ * MBROLA's four English speakers (us1 a woman, us2, us3, en1) through
+ * festival's own front end and prosody, which flite shares (flite is festival's
+ * runtime port), where the mbrola split has espeak-ng's. kal_diphone stays out
+ * (flite's kal speaker).
+ */
+export const FESTVOX_VOICES = ['rab_diphone', 'don_diphone', 'us1_mbrola', 'us2_mbrola', 'us3_mbrola', 'en1_mbrola'] as const;
+/** The women among them: their mean F0 is drawn from a woman's range. */
+export const FESTVOX_WOMEN: readonly string[] = ['us1_mbrola'];
+
 /** flite's full-vocabulary voices (awb_time only speaks clock times); kal is an 8 kHz voice. */
 export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'] as const;
 
@@ -82,8 +94,8 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split), MBROLA's voices (the mbrola split) or Pico's and RHVoice's (the parametric split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'mbrola' | 'parametric';
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split), MBROLA's voices (the mbrola split), Pico's and RHVoice's (the parametric split) or festival's other English voices (the festvox split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox';
   /** accents: the language whose spelling the voice reads */
   lang?: AccentLanguage;
 }
@@ -110,6 +122,7 @@ function buildVoices(): Voice[] {
   for (const a of ACCENT_VOICES) out.push({ id: out.length, synth: 'festival', name: a.name, role: 'accents', lang: a.lang });
   for (const m of MBROLA_VOICES) out.push({ id: out.length, synth: 'espeak-ng', name: m, role: 'mbrola' });
   for (const v of PARAMETRIC_VOICES) out.push({ id: out.length, synth: v.synth, name: v.name, role: 'parametric' });
+  for (const f of FESTVOX_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festvox' });
   return out;
 }
 
