@@ -4,7 +4,8 @@
 //
 // espeak-ng is the main training synthesizer (many voices × variants, pitch,
 // speed, amplitude; with MBROLA's recorded diphone voices too); festival (its
-// ked diphone voice), Pico and RHVoice are others, so the backbone hears more
+// English diphone and MBROLA voices, and other languages' voices reading
+// respellings), Pico and RHVoice are others, so the backbone hears more
 // than one synthesizer's idea of speech; flite is kept for evaluation, so a
 // model is tested on a synthesizer it never heard. Every tool
 // runs through execFile (no shell: the text is an argument or a file, never
