@@ -26,6 +26,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { BenchRow } from './event-core';
 import { AkidaStyleLearner, countActive, suggestNumWeights } from '../src-engine/learning/binary-fc';
 import { NearestClassMeanLearner } from '../src-engine/learning/ncm';
@@ -142,6 +143,11 @@ interface SplitFeatures {
 function splitFeatures(loaded: LoadedModel, task: string, split: string): SplitFeatures {
   const dir = join(DATASETS, task);
   const meta = readDatasetMeta(dir);
+  // a network only understands its own encoding: frames made another way (an older cochlea floor, other
+  // bands) would give plausible-looking but meaningless figures
+  if (!isDeepStrictEqual(meta.input, loaded.card.input)) {
+    throw new Error(`${dir}: its frames were encoded with ${JSON.stringify(meta.input)}, the model's card says ${JSON.stringify(loaded.card.input)}; regenerate the dataset (npm run train -- ${task} re-encodes it)`);
+  }
   const s = readSplit(dir, split);
   const [h, w, c] = new ModelInputEncoder(loaded.card.input).inputShape;
   if (s.sampleShape.join() !== [h, w, c].join()) throw new Error(`${dir} ${split}: samples are ${s.sampleShape.join('×')}, the model takes ${h}×${w}×${c}`);
