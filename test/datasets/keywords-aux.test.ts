@@ -91,7 +91,8 @@ test('the aux plan: every word the same number of takes, training espeak-ng voic
 });
 
 // sha-256 of x, y and group of a --tiny --seed 1 dataset, recorded with generator keywords-3 before the aux split existed,
-// in the input encoding of then (all 32 cochlea channels; the 16 bands of keywords v9 pool them in pairs)
+// in the input encoding of then (all 32 cochlea channels — the 16 bands of keywords v9 pool them in pairs — and the
+// cochlea's default −60 dB floor, which keywords v12 lowered to −75 dB)
 const KEYWORDS_3 = {
   train: '7a0f35b1f593c0bd36359f6db4d55c917da930792a07f4051e97e93ec7b7a9f6',
   val: 'dccd4fbe3c2345e81172fe10d9be704eb76ba453ed897e6a6157f4645d3ac337',
@@ -100,7 +101,7 @@ const KEYWORDS_3 = {
 };
 // the tool versions they were recorded with: other synthesizer builds give other audio
 const RECORDED_TOOLS = { 'espeak-ng': ' 1.51 ', flite: 'flite-2.2', sox: 'v14.4.2' };
-const ALL_CHANNELS = { ...KEYWORD_INPUT, width: KEYWORD_INPUT.sensorWidth };
+const ALL_CHANNELS = { ...KEYWORD_INPUT, width: KEYWORD_INPUT.sensorWidth, cochlea: { ...KEYWORD_INPUT.cochlea!, thresholdDb: -60 } };
 
 test('with the aux split, train/val/test/fewshot stay byte-identical to generator keywords-3; the aux split is as planned', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
