@@ -53,6 +53,9 @@ export const InputEncoding = z.object({
       deltaDb: z.number().positive().optional(),
       frameHopUs: z.number().positive().optional(),
       envelopeHz: z.number().positive().optional(),
+      /** adaptive floor: background (minimum over noiseWindowUs) + this margin, dB; absent = off */
+      noiseMarginDb: z.number().nonnegative().optional(),
+      noiseWindowUs: z.number().positive().optional(),
     })
     .passthrough()
     .optional(),

@@ -170,6 +170,7 @@ export class ModelInputEncoder {
       this.cochlea = new Cochlea({
         sampleRate: c.sampleRate, channels: c.channels, fMin: c.fMinHz, fMax: c.fMaxHz,
         thresholdDb: c.thresholdDb, deltaDb: c.deltaDb, frameHopUs: c.frameHopUs, envelopeHz: c.envelopeHz,
+        noiseMarginDb: c.noiseMarginDb, noiseWindowUs: c.noiseWindowUs,
       });
     }
     if (this.resampler && this.resampler.inRate !== sampleRate) throw new RangeError(`the sample rate changed from ${this.resampler.inRate} to ${sampleRate} Hz mid-stream`);

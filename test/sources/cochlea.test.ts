@@ -162,10 +162,81 @@ test('timestamps are sorted, whole µs, and inside the span each push covers', (
   assert.ok(total > 100);
 });
 
+/** Pink-ish noise (Paul Kellet's filter on a seeded LCG): a steady hiss. */
+function hiss(seconds: number, amp: number, seed = 7): Float32Array {
+  const x = new Float32Array(Math.round(seconds * SR));
+  let s = seed, b0 = 0, b1 = 0, b2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) | 0;
+    const w = s / 2 ** 31;
+    b0 = 0.99765 * b0 + w * 0.099046;
+    b1 = 0.963 * b1 + w * 0.2965164;
+    b2 = 0.57 * b2 + w * 1.0526913;
+    x[i] = (amp * (b0 + b1 + b2 + w * 0.1848)) / 3;
+  }
+  return x;
+}
+
+const inSpan = (b: EventBatch, fromUs: number, toUs: number, p?: number) => {
+  let n = 0;
+  for (let i = 0; i < b.length; i++) if (b.t[i] >= fromUs && b.t[i] < toUs && (p === undefined || b.p[i] === p)) n++;
+  return n;
+};
+
+test('the adaptive floor silences a steady background but keeps what rises above it', () => {
+  const cfg: CochleaConfig = { channels: 32, thresholdDb: -75, deltaDb: 2.5, envelopeHz: 30 };
+  const bg = hiss(3, 0.05);
+  const pcm = bg.slice();
+  const burst = tone(1000, 0.3, 0.05);
+  for (let i = 0; i < burst.length; i++) pcm[2 * SR + i] += burst[i]; // a tone 2 s in, as loud as the hiss
+  const fixed = run(pcm, 1600, cfg), adaptive = run(pcm, 1600, { ...cfg, noiseMarginDb: 6 });
+  // the steady hiss from 1 s to 2 s: the fixed floor lets its fluctuations through
+  const hissFixed = inSpan(fixed, 1e6, 2e6), hissAdaptive = inSpan(adaptive, 1e6, 2e6);
+  assert.ok(hissFixed > 40, `fixed floor: ${hissFixed} events of hiss in 1 s`);
+  assert.ok(hissAdaptive * 4 < hissFixed, `adaptive floor: ${hissAdaptive} events of hiss against ${hissFixed}`);
+  // the tone still fires ON events, in the channel nearest 1 kHz most
+  const onTone = inSpan(adaptive, 2e6, 2.3e6, 1);
+  assert.ok(onTone >= 10, `${onTone} ON events for the tone`);
+  const h = new Array<number>(32).fill(0);
+  for (let i = 0; i < adaptive.length; i++) if (adaptive.p[i] === 1 && adaptive.t[i] >= 2e6 && adaptive.t[i] < 2.3e6) h[adaptive.x[i]]++;
+  const centres = new Cochlea(cfg).centresHz;
+  const nearest = Array.from(centres).reduce((b, f, c) => (Math.abs(f - 1000) < Math.abs(centres[b] - 1000) ? c : b), 0);
+  assert.ok(Math.abs(argmax(h) - nearest) <= 1, `most ON events in channel ${argmax(h)}, 1 kHz is channel ${nearest}`);
+});
+
+test('the adaptive floor changes nothing in silence, with margin 0, or below the fixed floor', () => {
+  const cfg: CochleaConfig = { channels: 32, thresholdDb: -75, deltaDb: 2.5, envelopeHz: 30 };
+  const key = (b: EventBatch) => Array.from({ length: b.length }, (_, i) => `${b.t[i]}/${b.x[i]}/${b.p[i]}`).join(' ');
+  // a tone in digital silence: the background is below the fixed floor, so the fixed floor rules
+  const quiet = concat(new Float32Array(SR / 2), tone(700, 0.3, 0.01), new Float32Array(SR / 2));
+  const ref = run(quiet, 1600, cfg);
+  assert.ok(ref.length > 50);
+  assert.equal(key(run(quiet, 1600, { ...cfg, noiseMarginDb: 6 })), key(ref));
+  // margin 0: the floor is at most the level itself
+  const noisy = concat(hiss(1, 0.02), tone(300, 0.2, 0.2));
+  assert.equal(key(run(noisy, 1600, { ...cfg, noiseMarginDb: 0 })), key(run(noisy, 1600, cfg)));
+});
+
+test('with the adaptive floor any chunking still gives identical events', () => {
+  const cfg: CochleaConfig = { channels: 32, thresholdDb: -75, deltaDb: 2.5, envelopeHz: 30, noiseMarginDb: 6, noiseWindowUs: 400_000 };
+  const pcm = hiss(1.5, 0.03);
+  const t = tone(2000, 0.2, 0.1);
+  for (let i = 0; i < t.length; i++) pcm[SR + i] += t[i];
+  const key = (b: EventBatch) => Array.from({ length: b.length }, (_, i) => `${b.t[i]}/${b.x[i]}/${b.p[i]}`).join(' ');
+  const ref = run(pcm, 4096, cfg);
+  assert.ok(ref.length > 20);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 7000 }), { minLength: 1, maxLength: 6 }), (chunks) => key(run(pcm, chunks, cfg)) === key(ref)),
+    { numRuns: 8 },
+  );
+});
+
 test('config and input errors are clear', () => {
   assert.throws(() => new Cochlea({ fMax: 9000 }), /fMax/);
   assert.throws(() => new Cochlea({ channels: 0 }), /channels/);
   assert.throws(() => new Cochlea({ deltaDb: 0 }), /deltaDb/);
+  assert.throws(() => new Cochlea({ noiseMarginDb: -3 }), /noiseMarginDb/);
+  assert.throws(() => new Cochlea({ noiseWindowUs: 10 }), /noiseWindowUs/);
   const c = new Cochlea();
   const bad = new Float32Array(100);
   bad[37] = NaN;

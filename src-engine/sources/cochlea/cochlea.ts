@@ -7,6 +7,13 @@
 //   the level rises δ dB above the channel's reference (the reference then
 //   moves up δ), OFF each time it falls δ below.
 //
+// Optional adaptive floor (`noiseMarginDb`): each channel also tracks its
+// background, the minimum of its level over the last `noiseWindowUs` (minimum
+// statistics: a word is shorter than the window, so the minimum stays on the
+// noise between words), and its floor rises to that minimum + the margin. A
+// steady hiss or hum then sits below the floor and makes (almost) no events,
+// while whatever rises above the background by more than the margin still does.
+//
 // The level is sampled every `frameHopUs` (default 500 µs); an event's time is
 // where the straight line between two level samples crosses the reference
 // level, rounded to whole µs. Events: x = channel (0 = lowest frequency),
@@ -37,7 +44,17 @@ export interface CochleaConfig {
   deltaDb?: number;
   /** envelope low-pass cut-off, Hz (default 60; two poles) */
   envelopeHz?: number;
+  /**
+   * adaptive floor: a channel's floor is at least its background (minimum level over the
+   * last `noiseWindowUs`) + this many dB (default: off, only the fixed floor)
+   */
+  noiseMarginDb?: number;
+  /** how far back the background minimum looks, µs (default 1 000 000) */
+  noiseWindowUs?: number;
 }
+
+/** The background's minimum is kept per slice of the window: NOISE_SLICES slices, then the oldest is dropped. */
+const NOISE_SLICES = 8;
 
 /** Samples filtered per inner block: bounds the scratch memory for any push size. */
 const BLOCK = 4096;
@@ -70,6 +87,17 @@ export class Cochlea {
   private readonly levels: Float64Array;
   private readonly hopsPerBlock: number;
 
+  // adaptive floor (noiseMarginDb): per channel, the minimum level of the slice being filled
+  // and of the last NOISE_SLICES complete ones (+Infinity until seen)
+  private readonly noiseMargin: number;
+  private readonly sliceHops: number;
+  private readonly warmHops: number;
+  private readonly sliceMin: Float64Array;
+  private readonly ringMin: Float64Array;
+  private readonly windowMin: Float64Array;
+  /** level samples since reset (the adaptive floor ignores the envelope's first warmHops) */
+  private hopCount = 0;
+
   /** absolute index of the next sample */
   private nAbs = 0;
   private anchorT = NaN;
@@ -95,6 +123,11 @@ export class Cochlea {
     this.deltaDb = num('deltaDb', cfg.deltaDb ?? 1.5, 0.01, 100);
     const envHz = num('envelopeHz', cfg.envelopeHz ?? 60, 0.1, this.sampleRate / 4);
     this.envAlpha = 1 - Math.exp((-2 * Math.PI * envHz) / this.sampleRate);
+    this.noiseMargin = cfg.noiseMarginDb === undefined ? NaN : num('noiseMarginDb', cfg.noiseMarginDb, 0, 100);
+    const windowUs = num('noiseWindowUs', cfg.noiseWindowUs ?? 1_000_000, 1000, 60e6);
+    this.sliceHops = Math.max(1, Math.round(windowUs / NOISE_SLICES / hopUs));
+    // the envelope starts from silence: its first 2 / envelopeHz s are a ramp, not the background
+    this.warmHops = Math.ceil(2e6 / envHz / hopUs);
     this.geometry = { width: this.channels, height: 1 };
     this.bank = new FilterBank(this.sampleRate, this.channels, fMin, fMax);
     const C = this.channels;
@@ -104,6 +137,9 @@ export class Cochlea {
     this.ref = new Float64Array(C);
     this.hopsPerBlock = Math.ceil(BLOCK / this.hopSamples) + 1;
     this.levels = new Float64Array(C * this.hopsPerBlock);
+    this.sliceMin = new Float64Array(C);
+    this.ringMin = new Float64Array(C * NOISE_SLICES);
+    this.windowMin = new Float64Array(C);
     this.reset();
   }
 
@@ -134,6 +170,10 @@ export class Cochlea {
     this.anchorN = 0;
     this.prevHopT = NaN;
     this.lastT = -Infinity;
+    this.sliceMin.fill(Infinity);
+    this.ringMin.fill(Infinity);
+    this.windowMin.fill(Infinity);
+    this.hopCount = 0;
   }
 
   /**
@@ -170,7 +210,8 @@ export class Cochlea {
     // level samples fall on absolute sample indices j with (j + 1) % hop = 0
     const first = (hop - 1 - (this.nAbs % hop) + hop) % hop;
     const hops = first < n ? Math.floor((n - 1 - first) / hop) + 1 : 0;
-    const y = this.filtered, levels = this.levels, alpha = this.envAlpha, floor = this.floorDb;
+    const y = this.filtered, levels = this.levels, alpha = this.envAlpha;
+    const floor = Number.isNaN(this.noiseMargin) ? this.floorDb : -Infinity;
     for (let c = 0; c < C; c++) {
       this.bank.filter(c, x, n, y);
       let e1 = this.env1[c], e2 = this.env2[c];
@@ -182,6 +223,7 @@ export class Cochlea {
         if (i === next) {
           // 2·power: a sine of amplitude 1 at the centre reads 0 dB
           const db = 10 * Math.log10(2 * e2 + 1e-30);
+          // (with the adaptive floor the raw level is kept: adaptFloor tracks it, then clamps)
           levels[c * H + h++] = db > floor ? db : floor;
           next += hop;
         }
@@ -190,6 +232,7 @@ export class Cochlea {
       this.env2[c] = e2;
     }
     const period = 1e6 / this.sampleRate;
+    if (!Number.isNaN(this.noiseMargin)) this.adaptFloor(hops);
     for (let h = 0; h < hops; h++) {
       const j = this.nAbs + first + h * hop;
       const tH = this.anchorT + (j - this.anchorN) * period;
@@ -197,6 +240,42 @@ export class Cochlea {
       this.prevHopT = tH;
     }
     this.nAbs += n;
+  }
+
+  /**
+   * Clamps each (raw) level sample of this block at the channel's floor: the fixed floor, or
+   * the background + margin where that is higher. The background is the minimum of the raw
+   * levels up to this one within the noise window (minimum statistics over NOISE_SLICES slices;
+   * a slice's minimum joins the window once it is complete), not counting the envelope's
+   * warm-up after a reset (+Infinity until then, so only the fixed floor holds).
+   */
+  private adaptFloor(hops: number): void {
+    const C = this.channels, H = this.hopsPerBlock, S = NOISE_SLICES, slice = this.sliceHops, margin = this.noiseMargin;
+    const levels = this.levels, sliceMin = this.sliceMin, ringMin = this.ringMin, windowMin = this.windowMin;
+    const fixed = this.floorDb;
+    for (let h = 0; h < hops; h++) {
+      const k = this.hopCount++ - this.warmHops;
+      for (let c = 0; c < C; c++) {
+        const L = levels[c * H + h];
+        if (k >= 0 && L < sliceMin[c]) sliceMin[c] = L;
+        const bg = windowMin[c] < sliceMin[c] ? windowMin[c] : sliceMin[c];
+        // the fixed floor still holds, so silence (or a background below it) changes nothing
+        const lift = bg + margin;
+        const f = lift > fixed && lift < Infinity ? lift : fixed;
+        if (L < f) levels[c * H + h] = f;
+      }
+      if (k >= 0 && (k + 1) % slice === 0) {
+        // the slice is complete: it replaces the oldest one in the window
+        const at = ((k + 1) / slice - 1) % S;
+        for (let c = 0; c < C; c++) {
+          ringMin[c * S + at] = sliceMin[c];
+          sliceMin[c] = Infinity;
+          let m = Infinity;
+          for (let s = 0; s < S; s++) if (ringMin[c * S + s] < m) m = ringMin[c * S + s];
+          windowMin[c] = m;
+        }
+      }
+    }
   }
 
   /** Delta modulation of every channel at level sample h, crossings placed between tPrev and tNow. */
