@@ -172,6 +172,21 @@ test('audio at the card rate equals the cochlea + binner, laid out as time rows'
   assert.throws(() => enc2.pushAudio(pcm44, 48000, 1e6), /sample rate changed/);
 });
 
+test("the card's adaptive-floor settings reach the cochlea", () => {
+  const sr = 16000;
+  let s = 3;
+  const hiss = new Float32Array(2 * sr).map(() => ((s = (Math.imul(s, 1103515245) + 12345) | 0) / 2 ** 31) * 0.03);
+  const card: InputEncoding = { ...AUDIO, cochlea: { ...AUDIO.cochlea!, thresholdDb: -75, deltaDb: 2.5, envelopeHz: 30, noiseMarginDb: 6, noiseWindowUs: 500_000 } };
+  const got = new ModelInputEncoder(card).pushAudio(hiss, sr, 0);
+  const co = new Cochlea({ sampleRate: sr, channels: 32, fMin: 100, fMax: 7600, thresholdDb: -75, deltaDb: 2.5, envelopeHz: 30, noiseMarginDb: 6, noiseWindowUs: 500_000 });
+  const want = co.push(hiss, 0);
+  assert.deepEqual(Array.from(got.t), Array.from(want.t));
+  assert.deepEqual(Array.from(got.x), Array.from(want.x));
+  // and without them the same hiss makes more events (the floor did something)
+  const fixed = new ModelInputEncoder({ ...card, cochlea: { ...card.cochlea!, noiseMarginDb: undefined, noiseWindowUs: undefined } }).pushAudio(hiss, sr, 0);
+  assert.ok(fixed.length > 2 * got.length, `${fixed.length} events at the fixed floor, ${got.length} adaptive`);
+});
+
 test('a cochlea narrower than its channels pools neighbouring channels (never crops the frequency axis)', () => {
   const sr = 16000;
   // a low tone and a high one: both must survive, in the bands that hold their channels
