@@ -125,9 +125,10 @@ export class Cochlea {
     this.envAlpha = 1 - Math.exp((-2 * Math.PI * envHz) / this.sampleRate);
     this.noiseMargin = cfg.noiseMarginDb === undefined ? NaN : num('noiseMarginDb', cfg.noiseMarginDb, 0, 100);
     const windowUs = num('noiseWindowUs', cfg.noiseWindowUs ?? 1_000_000, 1000, 60e6);
-    this.sliceHops = Math.max(1, Math.round(windowUs / NOISE_SLICES / hopUs));
+    const levelHopUs = (this.hopSamples * 1e6) / this.sampleRate;
+    this.sliceHops = Math.max(1, Math.round(windowUs / NOISE_SLICES / levelHopUs));
     // the envelope starts from silence: its first 2 / envelopeHz s are a ramp, not the background
-    this.warmHops = Math.ceil(2e6 / envHz / hopUs);
+    this.warmHops = Math.ceil(2e6 / envHz / levelHopUs);
     this.geometry = { width: this.channels, height: 1 };
     this.bank = new FilterBank(this.sampleRate, this.channels, fMin, fMax);
     const C = this.channels;
