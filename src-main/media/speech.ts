@@ -74,6 +74,14 @@ export const PICO_LANGUAGES = ['en-US', 'en-GB', 'de-DE', 'es-ES', 'fr-FR', 'it-
 /** Where RHVoice's voice packages put their voices (one folder each; `rhvoice-english` has alan, bdl, clb, evgeniy-eng, lyubov, slt). */
 const RHVOICE_VOICES_ROOT = '/usr/share/RHVoice/voices';
 
+/** Debian packages (non-free) of the RHVoice voices the datasets use. */
+export const RHVOICE_VOICE_PACKAGES: Readonly<Record<string, string>> = {
+  alan: 'rhvoice-english', bdl: 'rhvoice-english', clb: 'rhvoice-english', slt: 'rhvoice-english',
+  anna: 'rhvoice-russian', elena: 'rhvoice-russian', irina: 'rhvoice-russian', aleksandr: 'rhvoice-russian',
+  natalia: 'rhvoice-ukrainian', anatol: 'rhvoice-ukrainian', nazgul: 'rhvoice-kyrgyz', azamat: 'rhvoice-kyrgyz',
+  spomenka: 'rhvoice-esperanto', 'Leticia-F123': 'rhvoice-brazilian-portuguese',
+};
+
 /** Where Debian's festival voice packages put their voices: one folder per language, one per voice. */
 const FESTIVAL_VOICES_ROOT = '/usr/share/festival/voices';
 
@@ -267,7 +275,8 @@ async function pico(n: ReturnType<typeof normalizeSpeechParams>, raw: string): P
 /** RHVoice (RHVoice-test): one voice, pitch and rate in percent; the text goes in a file. */
 async function rhvoice(n: ReturnType<typeof normalizeSpeechParams>, raw: string, work: string): Promise<void> {
   if (!existsSync(join(RHVOICE_VOICES_ROOT, n.voice))) {
-    throw new SpeechToolError('rhvoice', `no voice ${JSON.stringify(n.voice)} in ${RHVOICE_VOICES_ROOT} — install RHVoice's voice package (the English voices: 'rhvoice-english', non-free)`, true);
+    const pkg = RHVOICE_VOICE_PACKAGES[n.voice];
+    throw new SpeechToolError('rhvoice', `no voice ${JSON.stringify(n.voice)} in ${RHVOICE_VOICES_ROOT} — install ${pkg ? `the Debian package '${pkg}'` : "RHVoice's voice package"} (non-free)`, true);
   }
   const text = join(work, 'text.txt');
   await writeFile(text, n.text);

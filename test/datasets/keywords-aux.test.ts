@@ -130,7 +130,7 @@ test('with the aux split, train/val/test/fewshot stay byte-identical to generato
   }
   // turning the aux split off (auxPerWord 0) keeps the other shards and drops it from meta.json
   const again = await generateKeywordDataset({ outDir: out, seed: 1, tiny: true, speechCacheDir: join(root, 'speech'), auxPerWord: 0, input: ALL_CHANNELS });
-  assert.deepEqual(Object.keys(again.meta.splits).sort(), ['accents', 'festival', 'festvox', 'fewshot', 'mbrola', 'parametric', 'test', 'train', 'val']);
+  assert.deepEqual(Object.keys(again.meta.splits).sort(), ['accents', 'festival', 'festvox', 'fewshot', 'hmmaccents', 'mbrola', 'parametric', 'test', 'train', 'val']);
   assert.equal(again.meta.auxClasses, undefined);
   assert.deepEqual(again.meta.classes, [...ALL_CLASSES]);
 });

@@ -5,28 +5,29 @@
 // The accents split: the same words by festival's other-language voices,
 // each reading a respelling in its own orthography. The mbrola split (espeak-ng
 // with MBROLA's diphone voices) and the parametric split (Pico, RHVoice): the
-// same words again, each split with its own key too.
+// same words again, each split with its own key too. The hmmaccents split:
+// Pico's and RHVoice's other-language voices (accented English).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { datasetCommand } from '../../src-main/cli/commands/dataset';
 import { readDatasetMeta, readSplit } from '../../src-main/datasets/dataset-writer';
 import { generateKeywordDataset } from '../../src-main/datasets/keywords/index';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, planAccents, planFestival, planFestvox, planMbrola, planParametric, sampleSpec } from '../../src-main/datasets/keywords/plan';
-import { respell } from '../../src-main/datasets/keywords/accents';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, DEFAULT_HMM_ACCENTS_PER_CLASS, planAccents, planFestival, planFestvox, planHmmAccents, planMbrola, planParametric, sampleSpec } from '../../src-main/datasets/keywords/plan';
+import { type AccentLanguage, respell } from '../../src-main/datasets/keywords/accents';
 import { ALL_CLASSES, COMMAND_WORDS, HELD_OUT_WORDS, UNKNOWN, UNKNOWN_WORDS } from '../../src-main/datasets/keywords/vocabulary';
-import { ACCENT_VOICES, FESTVOX_VOICES, FESTVOX_WOMEN, FLITE_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
-import { MBROLA_ENGLISH_VOICES, probeSpeechTools, runTool } from '../../src-main/media/speech';
+import { ACCENT_VOICES, FESTVOX_VOICES, FESTVOX_WOMEN, FLITE_VOICES, HMM_ACCENT_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from '../../src-main/datasets/keywords/voices';
+import { MBROLA_ENGLISH_VOICES, probeSpeechTools, RHVOICE_VOICE_PACKAGES, runTool } from '../../src-main/media/speech';
 
 const tools = await probeSpeechTools();
 const onPath = async (tool: string, args: string[]): Promise<boolean> => runTool(tool, args, 10_000, true).then(() => true, () => false);
 for (const [tool, args] of [['mbrola', ['-h']], ['pico2wave', ['--usage']], ['RHVoice-test', ['--version']]] as const) (tools as Record<string, boolean>)[tool] = await onPath(tool, [...args]);
 const missing = Object.entries(tools).filter(([, ok]) => !ok).map(([t]) => t);
-const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k, the accent and festvox voices, mbrola and its voices, libttspico-utils, rhvoice-english, sox): skipping the generation check` : false;
-const NO_WORD_SPLITS = { festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0, festvoxPerClass: 0 };
-const WORD_SPLITS = ['festival', 'accents', 'mbrola', 'parametric', 'festvox'] as const;
+const noTools = missing.length ? `${missing.join(', ')} not installed (Debian packages espeak-ng, flite, festival, festvox-kdlpc16k, the accent and festvox voices, mbrola and its voices, libttspico-utils, rhvoice-english and RHVoice's other-language voices, sox): skipping the generation check` : false;
+const NO_WORD_SPLITS = { festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0, festvoxPerClass: 0, hmmAccentsPerClass: 0 };
+const WORD_SPLITS = ['festival', 'accents', 'mbrola', 'parametric', 'festvox', 'hmmaccents'] as const;
 if (noTools) console.log(`# SKIP ${noTools}`);
 
 const root = mkdtempSync(join(tmpdir(), 'keywords-festival-'));
@@ -56,12 +57,12 @@ test('the festival plan: every command word and unknown words, festival voices o
   assert.ok(warped > plan.count * 0.7 && warped < plan.count * 0.9, `${warped} of ${plan.count} takes warped`);
 });
 
-test('the festival, accents, mbrola, parametric and festvox splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
+test('the festival, accents, mbrola, parametric, festvox and hmmaccents splits are generated with their own keys: on and off, the other splits keep their shards', { skip: noTools }, async () => {
   const out = join(root, 'tiny');
   const speech = join(root, 'speech');
   const base = { outDir: out, seed: 1, tiny: true, speechCacheDir: speech, auxPerWord: 0 };
   await generateKeywordDataset({ ...base, ...NO_WORD_SPLITS });
-  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents|mbrola|parametric|festvox)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
+  const others = () => Object.fromEntries(readdirSync(join(out, 'shards')).filter((f) => !/^(festival|accents|mbrola|parametric|festvox|hmmaccents)-/.test(f) && f.endsWith('.npy')).map((f) => [f, statSync(join(out, 'shards', f)).mtimeMs]));
   const before = others();
   const on = await generateKeywordDataset(base);
   assert.deepEqual(others(), before, 'train/val/test/fewshot shards were not rewritten');
@@ -70,8 +71,9 @@ test('the festival, accents, mbrola, parametric and festvox splits are generated
   assert.equal(on.meta.generator.mbrolaVersion, 'keywords-mbrola-1');
   assert.equal(on.meta.generator.parametricVersion, 'keywords-parametric-1');
   assert.equal(on.meta.generator.festvoxVersion, 'keywords-festvox-1');
+  assert.equal(on.meta.generator.hmmaccentsVersion, 'keywords-hmmaccents-1');
   assert.match(String((on.meta.generator.tools as Record<string, string>).festival), /Festival/);
-  const synths = { festival: ['festival'], accents: ['festival'], mbrola: ['espeak-ng'], parametric: ['pico', 'rhvoice'], festvox: ['festival'] };
+  const synths = { festival: ['festival'], accents: ['festival'], mbrola: ['espeak-ng'], parametric: ['pico', 'rhvoice'], festvox: ['festival'], hmmaccents: ['pico', 'rhvoice'] };
   for (const split of WORD_SPLITS) {
     const f = readSplit(out, split);
     assert.equal(f.count, 11);
@@ -124,6 +126,46 @@ test("the parametric plan: Pico's and RHVoice's voices, never flite's speakers (
   for (const v of PARAMETRIC_VOICES) assert.ok(!['slt', 'alan', 'awb', 'rms', 'kal'].includes(v.name), v.name);
 });
 
+test("the hmmaccents plan: Pico's and RHVoice's other-language voices, respellings where the voice reads its own spelling, the English word where RHVoice maps it; no flite speaker", () => {
+  const plan = planHmmAccents(DEFAULT_HMM_ACCENTS_PER_CLASS, false);
+  assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
+  const used = new Set<string>();
+  for (let i = 0; i < plan.count; i++) {
+    const s = sampleSpec(1, plan, i);
+    const v = VOICES[s.group];
+    assert.equal(v.role, 'hmmaccents');
+    assert.equal(s.speech!.synth, v.synth);
+    assert.equal(s.speech!.voice, v.name);
+    assert.equal(s.speech!.text, v.lang ? respell(s.word!, v.lang) : s.word);
+    assert.ok(s.speech!.pitch! >= 75 && s.speech!.pitch! <= 145, `pitch ${s.speech!.pitch} %`);
+    assert.equal(s.label, ALL_CLASSES.indexOf(plan.classes[i % plan.classes.length]));
+    used.add(`${v.synth}:${v.name}`);
+  }
+  assert.deepEqual([...used].sort(), HMM_ACCENT_VOICES.map((v) => `${v.synth}:${v.name}`).sort());
+  // Pico's voices all read a respelling (Pico has no English fallback); the RHVoice voices each name their Debian package
+  for (const v of HMM_ACCENT_VOICES) {
+    if (v.synth === 'pico') assert.ok(v.lang, v.name);
+    else assert.match(RHVOICE_VOICE_PACKAGES[v.name] ?? '', /^rhvoice-/, v.name);
+    assert.ok(!['slt', 'alan', 'awb', 'rms', 'kal', 'en-US', 'en-GB'].includes(v.name), v.name);
+  }
+});
+
+test("RHVoice's Russian, Ukrainian and Kyrgyz voices say an English word as its sound in their alphabet: 'right' is 'райт'", { skip: noTools }, async () => {
+  // straight through RHVoice-test: the dataset's own text rule (speech.ts) takes ASCII only
+  const say = async (voice: string, text: string): Promise<Buffer> => {
+    const dir = mkdtempSync(join(root, 'rhv-'));
+    writeFileSync(join(dir, 't.txt'), text);
+    await runTool('RHVoice-test', ['-p', voice, '-i', join(dir, 't.txt'), '-o', join(dir, 'o.wav')]);
+    return readFileSync(join(dir, 'o.wav'));
+  };
+  for (const voice of HMM_ACCENT_VOICES.filter((v) => v.synth === 'rhvoice' && !v.lang).map((v) => v.name)) {
+    const [latin, sound, letters] = await Promise.all(['right', 'райт', 'ригхт'].map((text) => say(voice, text)));
+    assert.ok(latin.length > 8000, `${voice} speaks`);
+    assert.deepEqual(latin, sound, `${voice}: 'right' is said as 'райт'`);
+    assert.notDeepEqual(latin, letters, `${voice}: not letter by letter`);
+  }
+});
+
 test("the festvox plan: festival's other English voices (diphone and MBROLA), a woman's F0 for us1 and a man's for the others; never flite's kal", () => {
   const plan = planFestvox(DEFAULT_FESTVOX_PER_CLASS, false);
   assert.deepEqual(plan.classes, [...COMMAND_WORDS, UNKNOWN]);
@@ -163,20 +205,22 @@ test('the accents plan: command and unknown words by the other-language festival
   }
   assert.deepEqual([...used].sort(), ACCENT_VOICES.map((a) => a.name).sort());
   // every word has a respelling in every language, ASCII only; the held-out words have none (never spoken outside the few-shot split)
-  for (const a of ACCENT_VOICES) {
+  for (const a of [...ACCENT_VOICES, ...HMM_ACCENT_VOICES.filter((v) => v.lang)] as { lang: AccentLanguage }[]) {
     for (const w of [...COMMAND_WORDS, ...UNKNOWN_WORDS]) assert.match(respell(w, a.lang), /^[a-z]+$/);
     for (const w of HELD_OUT_WORDS) assert.throws(() => respell(w, a.lang), /no .* respelling of/);
   }
   assert.throws(() => respell('toString', 'it'), /no it respelling of "toString"/);
 });
 
-test('neurolive dataset keywords: --aux-per-word and --festival/accents/mbrola/parametric/festvox-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
+test('neurolive dataset keywords: --aux-per-word and --festival/accents/mbrola/parametric/festvox/hmm-accents-per-class 0 leave those splits out; bad values and gesture get readable errors', { skip: noTools }, async () => {
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--accents-per-class=-1']), /--accents-per-class must be a whole number from 0 to 100000, not '-1'/);
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--mbrola-per-class=x']), /--mbrola-per-class must be a whole number from 0 to 100000, not 'x'/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--parametric-per-class', '0']), /dataset gesture: --parametric-per-class is for the keywords dataset/);
   await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--festival-per-class', '0']), /dataset gesture: --festival-per-class is for the keywords dataset/);
   await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--festvox-per-class=2.5']), /--festvox-per-class must be a whole number from 0 to 100000, not '2.5'/);
+  await assert.rejects(datasetCommand(['keywords', '--out', join(root, 'x'), '--hmm-accents-per-class=many']), /--hmm-accents-per-class must be a whole number from 0 to 100000, not 'many'/);
+  await assert.rejects(datasetCommand(['gesture', '--out', join(root, 'x'), '--hmm-accents-per-class', '0']), /dataset gesture: --hmm-accents-per-class is for the keywords dataset/);
   const out = join(root, 'cli');
-  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--mbrola-per-class', '0', '--parametric-per-class', '0', '--festvox-per-class', '0']), 0);
+  assert.equal(await datasetCommand(['keywords', '--out', out, '--tiny', '--aux-per-word', '0', '--festival-per-class', '0', '--accents-per-class', '0', '--mbrola-per-class', '0', '--parametric-per-class', '0', '--festvox-per-class', '0', '--hmm-accents-per-class', '0']), 0);
   assert.deepEqual(Object.keys(readDatasetMeta(out).splits).sort(), ['fewshot', 'test', 'train', 'val']);
 });

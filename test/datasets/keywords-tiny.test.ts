@@ -35,9 +35,9 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
   assert.deepEqual(meta.heldOutClasses, [...HELD_OUT_WORDS]);
   assert.deepEqual(meta.input, KEYWORD_INPUT);
   const n = BACKBONE_CLASSES.length;
-  // festival, accents, mbrola, parametric and festvox: one take of each command word and of unknown (keywords-festival.test.ts checks them)
+  // festival, accents, mbrola, parametric, festvox and hmmaccents: one take of each command word and of unknown (keywords-festival.test.ts checks them)
   const words = n - 1;
-  assert.deepEqual(Object.fromEntries(Object.entries(meta.splits).map(([k, v]) => [k, v.count])), { train: 2 * n, val: n, test: n, fewshot: n + HELD_OUT_WORDS.length, aux: TINY_AUX_WORDS, festival: words, accents: words, mbrola: words, parametric: words, festvox: words });
+  assert.deepEqual(Object.fromEntries(Object.entries(meta.splits).map(([k, v]) => [k, v.count])), { train: 2 * n, val: n, test: n, fewshot: n + HELD_OUT_WORDS.length, aux: TINY_AUX_WORDS, festival: words, accents: words, mbrola: words, parametric: words, festvox: words, hmmaccents: words });
   // progress: one tick per sample, in order, ending at the total
   const total = 4 * n + n + HELD_OUT_WORDS.length + TINY_AUX_WORDS + 5 * words;
   assert.equal(progress.length, total);

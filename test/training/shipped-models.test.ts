@@ -61,8 +61,8 @@ for (const task of ['gesture', 'keywords']) {
     const out = mkdtempSync(join(tmpdir(), `nl-eval-${task}-`));
     try {
       const gen = await loadGenerator(task);
-      // only test and fewshot are evaluated: the keyword generator's training-only splits (aux, festival, accents, mbrola, parametric, festvox) are skipped
-      const opts = { outDir: out, seed: UNSEEN_SEED, tiny: true, auxPerWord: 0, festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0, festvoxPerClass: 0 };
+      // only test and fewshot are evaluated: the keyword generator's training-only splits (aux, festival, accents, mbrola, parametric, festvox, hmmaccents) are skipped
+      const opts = { outDir: out, seed: UNSEEN_SEED, tiny: true, auxPerWord: 0, festivalPerClass: 0, accentsPerClass: 0, mbrolaPerClass: 0, parametricPerClass: 0, festvoxPerClass: 0, hmmAccentsPerClass: 0 };
       await gen(opts);
       const meta = readDatasetMeta(out);
       assert.deepEqual(meta.input, card.input, 'the generator and the model card describe the same input encoding');

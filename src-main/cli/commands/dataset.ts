@@ -11,7 +11,8 @@ export const DATASET_USAGE = `neurolive dataset gesture|keywords --out DIR [--se
                                         generate a training dataset (resumable; meta.json is written last)
     keywords only: [--aux-per-word N] [--festival-per-class N] [--accents-per-class N]
                    [--mbrola-per-class N] [--parametric-per-class N] [--festvox-per-class N]
-                                        takes in the aux, festival, accents, mbrola, parametric and festvox splits (0
+                   [--hmm-accents-per-class N]
+                                        takes in the aux, festival, accents, mbrola, parametric, festvox and hmmaccents splits (0
                                         leaves the split out, e.g. without festival's, MBROLA's, Pico's or RHVoice's voices)
   neurolive dataset gesture-clip OUT.y4m --gesture NAME [--subject N] [--size 320x240] [--fps 30] [--seconds 2]
                                         render a gesture as a .y4m video (Chromium's fake camera plays it)`;
@@ -42,10 +43,11 @@ export async function datasetCommand(args: string[]): Promise<number> {
       'mbrola-per-class': { type: 'string' },
       'parametric-per-class': { type: 'string' },
       'festvox-per-class': { type: 'string' },
+      'hmm-accents-per-class': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new RangeError(`dataset ${kind}: unexpected argument '${positionals[0]}'`);
-  const keywordOnly = (['aux-per-word', 'festival-per-class', 'accents-per-class', 'mbrola-per-class', 'parametric-per-class', 'festvox-per-class'] as const).find((k) => values[k] !== undefined);
+  const keywordOnly = (['aux-per-word', 'festival-per-class', 'accents-per-class', 'mbrola-per-class', 'parametric-per-class', 'festvox-per-class', 'hmm-accents-per-class'] as const).find((k) => values[k] !== undefined);
   if (kind === 'gesture' && keywordOnly) throw new RangeError(`dataset gesture: --${keywordOnly} is for the keywords dataset`);
   if (!values.out) throw new RangeError(`dataset ${kind} needs --out DIR`);
   const opts = {
@@ -71,6 +73,7 @@ export async function datasetCommand(args: string[]): Promise<number> {
         mbrolaPerClass: int('mbrola-per-class', values['mbrola-per-class'], 0, 100_000),
         parametricPerClass: int('parametric-per-class', values['parametric-per-class'], 0, 100_000),
         festvoxPerClass: int('festvox-per-class', values['festvox-per-class'], 0, 100_000),
+        hmmAccentsPerClass: int('hmm-accents-per-class', values['hmm-accents-per-class'], 0, 100_000),
       });
   (bar as Progress | null)?.finish();
   const counts = Object.entries(summary.meta.splits).map(([name, s]) => `${name} ${s.count}`).join(', ');

@@ -1,10 +1,9 @@
-// How festival's other-language voices say the English words of the dataset:
+// How the other-language voices (festival's, Pico's, RHVoice's) say the English words of the dataset:
 // each word respelled in the voice's own orthography (its letter-to-sound
 // rules then give an accented English pronunciation, the way a speaker of
 // that language would read it). ASCII only (speech.ts's text rule).
 // Only command words and unknown words: the held-out words are never spoken
 // outside the few-shot split, and the aux vocabulary stays espeak-ng's.
-import type { AccentLanguage } from './voices';
 import { COMMAND_WORDS, UNKNOWN_WORDS } from './vocabulary';
 
 type Respelling = Record<(typeof COMMAND_WORDS)[number] | (typeof UNKNOWN_WORDS)[number], string>;
@@ -25,7 +24,21 @@ const FINNISH: Respelling = { ...ITALIAN, yes: 'jes', two: 'tuu', four: 'foor', 
 /** Catalan: j is /ʒ/ (visual), i for /j/. */
 const CATALAN: Respelling = { ...ITALIAN, visual: 'vijual' };
 
-const TABLES: Record<AccentLanguage, Respelling> = { it: ITALIAN, cs: CZECH, fi: FINNISH, ca: CATALAN };
+/** German: j for /j/, w is /v/ and z /ts/ (so visual is wischual), v is /f/. */
+const GERMAN: Respelling = { ...CZECH, right: 'rait', five: 'faiv', eight: 'eit', nine: 'nain', visual: 'wischual' };
+
+/** Spanish: i for /j/, z is /θ/ (visual with s). */
+const SPANISH: Respelling = { ...ITALIAN, visual: 'visual' };
+
+/** Esperanto: spelled as said, j for /j/ and to close a diphthong — Czech's table. */
+const ESPERANTO: Respelling = CZECH;
+
+/** Brazilian Portuguese: i for /j/; Italian's table reads the same way. */
+const PORTUGUESE: Respelling = ITALIAN;
+
+const TABLES = { it: ITALIAN, cs: CZECH, fi: FINNISH, ca: CATALAN, de: GERMAN, es: SPANISH, eo: ESPERANTO, pt: PORTUGUESE } as const satisfies Record<string, Respelling>;
+/** The spellings a voice can read the words in. */
+export type AccentLanguage = keyof typeof TABLES;
 
 /** The text a voice of `lang` reads to say `word`; a RangeError for a word outside the tables. */
 export function respell(word: string, lang: AccentLanguage): string {

@@ -24,16 +24,16 @@ import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE,
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
-import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planFestvox, planMbrola, planParametric, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
+import { DEFAULT_ACCENTS_PER_CLASS, DEFAULT_AUX_PER_WORD, DEFAULT_FESTIVAL_PER_CLASS, DEFAULT_MBROLA_PER_CLASS, DEFAULT_PARAMETRIC_PER_CLASS, DEFAULT_FESTVOX_PER_CLASS, DEFAULT_HMM_ACCENTS_PER_CLASS, EDGE_US, planAccents, planAux, planFestival, planFestvox, planHmmAccents, planMbrola, planParametric, planSplits, PRE_ROLL_US, type SampleSpec, sampleSpec, type SplitPlan, TAIL_US, WINDOW_US } from './plan';
 import { encodeSample, trimWord } from './sample';
 import { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS } from './vocabulary';
-import { ACCENT_VOICES, FESTIVAL_VOICES, FESTVOX_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from './voices';
+import { ACCENT_VOICES, FESTIVAL_VOICES, FESTVOX_VOICES, HMM_ACCENT_VOICES, MBROLA_VOICES, PARAMETRIC_VOICES, VOICES } from './voices';
 
 export { KEYWORD_INPUT, encodeClip } from './encoding';
 export { ALL_CLASSES, BACKBONE_CLASSES, HELD_OUT_WORDS, UNKNOWN_WORDS, COMMAND_WORDS } from './vocabulary';
 export { VOICES } from './voices';
 export { AUX_WORDS } from './aux-vocabulary';
-export { planAccents, planAux, planFestival, planMbrola, planParametric, planSplits, sampleSpec } from './plan';
+export { planAccents, planAux, planFestival, planHmmAccents, planMbrola, planParametric, planSplits, sampleSpec } from './plan';
 export type { SampleSpec, SplitPlan, KeywordSplit } from './plan';
 export { makeSample, encodeSample, mixSample, trimWord } from './sample';
 
@@ -50,6 +50,8 @@ export const KEYWORD_MBROLA_VERSION = 'keywords-mbrola-1';
 export const KEYWORD_PARAMETRIC_VERSION = 'keywords-parametric-1';
 /** Versions the `festvox` split's shards; no other split depends on it. */
 export const KEYWORD_FESTVOX_VERSION = 'keywords-festvox-1';
+/** Versions the `hmmaccents` split's shards (its respellings included); no other split depends on it. */
+export const KEYWORD_HMM_ACCENTS_VERSION = 'keywords-hmmaccents-1';
 /** Samples per shard: the unit of resumption. */
 export const SHARD_SIZE = 256;
 export const DEFAULT_PER_CLASS = 300;
@@ -76,6 +78,8 @@ export interface KeywordGenOptions extends DatasetGenOptions {
   parametricPerClass?: number;
   /** takes of each command word and of unknown words by festival's other English voices in the `festvox` split (default DEFAULT_FESTVOX_PER_CLASS; tiny: one each; 0: none) */
   festvoxPerClass?: number;
+  /** takes of each command word and of unknown words by Pico's and RHVoice's other-language voices in the `hmmaccents` split (default DEFAULT_HMM_ACCENTS_PER_CLASS; tiny: one each; 0: none) */
+  hmmAccentsPerClass?: number;
 }
 
 /** The word splits by other synthesizers: each has its own shard key, option and voices. */
@@ -85,6 +89,7 @@ const WORD_SPLITS = [
   { split: 'mbrola', version: KEYWORD_MBROLA_VERSION, option: 'mbrolaPerClass', perClass: DEFAULT_MBROLA_PER_CLASS, plan: planMbrola, voices: MBROLA_VOICES },
   { split: 'parametric', version: KEYWORD_PARAMETRIC_VERSION, option: 'parametricPerClass', perClass: DEFAULT_PARAMETRIC_PER_CLASS, plan: planParametric, voices: PARAMETRIC_VOICES },
   { split: 'festvox', version: KEYWORD_FESTVOX_VERSION, option: 'festvoxPerClass', perClass: DEFAULT_FESTVOX_PER_CLASS, plan: planFestvox, voices: FESTVOX_VOICES },
+  { split: 'hmmaccents', version: KEYWORD_HMM_ACCENTS_VERSION, option: 'hmmAccentsPerClass', perClass: DEFAULT_HMM_ACCENTS_PER_CLASS, plan: planHmmAccents, voices: HMM_ACCENT_VOICES },
 ] as const;
 
 /** What each word split holds, for meta.generator.splitsFrom. */
@@ -94,6 +99,7 @@ const WORD_SPLIT_SOURCES: Record<(typeof WORD_SPLITS)[number]['split'], string> 
   mbrola: `espeak-ng with MBROLA's recorded diphone voices (${MBROLA_VOICES.join(', ')}): native and accented English; command words and unknown words`,
   parametric: `Pico's and RHVoice's HMM voices (${PARAMETRIC_VOICES.map((v) => `${v.synth} ${v.name}`).join(', ')}); command words and unknown words`,
   festvox: `festival's other English voices (${FESTVOX_VOICES.join(', ')}): diphone and MBROLA speakers with festival's prosody; command words and unknown words`,
+  hmmaccents: `Pico's and RHVoice's other-language HMM voices (${HMM_ACCENT_VOICES.map((v) => `${v.synth} ${v.name}${v.lang ? ` reading ${v.lang} respellings` : ''}`).join(', ')}): accented English; command words and unknown words`,
 };
 
 /** A split with its own shard key (aux and the word splits): adding or changing it leaves the other splits' shards alone. */
@@ -123,7 +129,7 @@ function auxFingerprint(seed: number, perWord: number, tiny: boolean, input: Inp
   return JSON.stringify({ v: KEYWORD_AUX_VERSION, seed, perWord, tiny, words: AUX_WORDS, input, shard: SHARD_SIZE });
 }
 
-/** A word split's own key (the accents split's respellings are part of its version). */
+/** A word split's own key (the accents and hmmaccents splits' respellings are part of their versions). */
 function wordSplitFingerprint(w: (typeof WORD_SPLITS)[number], seed: number, perClass: number, tiny: boolean, input: InputEncoding): string {
   return JSON.stringify({ v: w.version, seed, perClass, tiny, voices: w.voices, input, shard: SHARD_SIZE });
 }
@@ -193,7 +199,7 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const festival = wordSplits.get('festival'), accents = wordSplits.get('accents'), festvox = wordSplits.get('festvox');
   if (festival || accents || festvox) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : []), ...(festvox ? FESTVOX_VOICES : [])]);
   // festvox's MBROLA voices need the mbrola program too
-  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola') || !!festvox, wordSplits.has('parametric')));
+  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola') || !!festvox, wordSplits.has('parametric') || wordSplits.has('hmmaccents')));
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;

@@ -19,8 +19,9 @@ export const SPLITS = ['train', 'val', 'test', 'fewshot'] as const;
  * 'mbrola': the same words by MBROLA's recorded diphone voices through espeak-ng (native and accented English).
  * 'parametric': the same words by Pico's and RHVoice's HMM voices.
  * 'festvox': the same words by festival's other English voices (diphone and MBROLA).
+ * 'hmmaccents': the same words by Pico's and RHVoice's other-language HMM voices (accented English).
  */
-export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox';
+export type KeywordSplit = (typeof SPLITS)[number] | 'aux' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox' | 'hmmaccents';
 
 /** Noise before the window, so the cochlea has settled on the background (live, it always has). */
 export const PRE_ROLL_US = 300_000;
@@ -113,6 +114,7 @@ export function planAccents(perClass: number, tiny: boolean): SplitPlan {
 export const DEFAULT_MBROLA_PER_CLASS = 160;
 export const DEFAULT_PARAMETRIC_PER_CLASS = 160;
 export const DEFAULT_FESTVOX_PER_CLASS = 160;
+export const DEFAULT_HMM_ACCENTS_PER_CLASS = 160;
 
 /** The mbrola split: like the festival split, by espeak-ng's MBROLA voices. */
 export function planMbrola(perClass: number, tiny: boolean): SplitPlan {
@@ -129,7 +131,12 @@ export function planFestvox(perClass: number, tiny: boolean): SplitPlan {
   return wordsPlan('festvox', perClass, tiny);
 }
 
-function wordsPlan(split: 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox', perClass: number, tiny: boolean): SplitPlan {
+/** The hmmaccents split: like the festival split, by Pico's and RHVoice's other-language voices. */
+export function planHmmAccents(perClass: number, tiny: boolean): SplitPlan {
+  return wordsPlan('hmmaccents', perClass, tiny);
+}
+
+function wordsPlan(split: 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox' | 'hmmaccents', perClass: number, tiny: boolean): SplitPlan {
   const classes = [...COMMAND_WORDS, UNKNOWN];
   const n = tiny ? 1 : perClass;
   return { split, classes, perClass: n, count: n * classes.length };
@@ -156,7 +163,7 @@ function pickNoise(r: Random): NoiseKind {
   return 'pink';
 }
 
-const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', mbrola: 'mbrola', parametric: 'parametric', festvox: 'festvox' };
+const VOICE_ROLE: Record<KeywordSplit, Voice['role']> = { train: 'train', val: 'train', test: 'flite', fewshot: 'unseen', aux: 'train', festival: 'festival', accents: 'accents', mbrola: 'mbrola', parametric: 'parametric', festvox: 'festvox', hmmaccents: 'hmmaccents' };
 const voiceCache = new Map<Voice['role'], Voice[]>();
 function voicesFor(split: KeywordSplit): Voice[] {
   const role = VOICE_ROLE[split];
@@ -169,7 +176,7 @@ function voicesFor(split: KeywordSplit): Voice[] {
 function speechFor(r: Random, word: string, voice: Voice): SpeechParams {
   const p: SpeechParams = { text: voice.lang ? respell(word, voice.lang) : word, synth: voice.synth, voice: voice.name, speed: int(r, 120, 240), amplitude: int(r, 70, 150) };
   if (voice.synth === 'espeak-ng') p.pitch = int(r, 15, 85);
-  // Pico's and RHVoice's voices: 75–145 % of their own pitch
+  // Pico's and RHVoice's voices (English and other languages): 75–145 % of their own pitch
   else if (voice.synth === 'pico' || voice.synth === 'rhvoice') p.pitch = int(r, 75, 145);
   // festival's one (male) speaker at any mean F0 from a low male to a high female voice
   else if (voice.role === 'festival') p.pitch = int(r, 75, 170);

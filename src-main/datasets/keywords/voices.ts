@@ -8,6 +8,7 @@
 // name is spelled exactly as `espeak-ng --voices=variant` lists its file
 // (klatt6 and caleb are left out: in espeak-ng 1.51 they sound exactly like klatt).
 import { MBROLA_ENGLISH_VOICES, type SpeechSynth } from '../../media/speech';
+import type { AccentLanguage } from './accents';
 
 export const ESPEAK_LANGUAGES = ['en-gb', 'en-us', 'en-gb-scotland', 'en-gb-x-gbclan', 'en-gb-x-rp', 'en-gb-x-gbcwmd', 'en-029', 'en-us-nyc'] as const;
 
@@ -46,7 +47,35 @@ export const ACCENT_VOICES = [
   { name: 'hy_fi_mv_diphone', lang: 'fi' },
   { name: 'upc_ca_ona_hts', lang: 'ca' },
 ] as const;
-export type AccentLanguage = (typeof ACCENT_VOICES)[number]['lang'];
+
+/**
+ * The `hmmaccents` split's voices: statistical-parametric (HMM) voices of
+ * other languages speaking English — more speakers of the kind flite's awb,
+ * rms and slt are (statistical-parametric), eight of them women.
+ * - Pico's German, Spanish and Italian voices (women) read respellings (accents.ts).
+ * - RHVoice's Russian, Ukrainian and Kyrgyz voices read the English words
+ *   themselves: RHVoice maps an English word's pronunciation onto the
+ *   language's phonemes ("right" is said as "райт"), so no respelling.
+ * - RHVoice's Esperanto and Brazilian Portuguese voices read respellings.
+ * Only voices under a licence that allows any use (LGPL-2.1+ or CC BY-SA);
+ * RHVoice's non-commercial and no-derivatives voices are left out, and
+ * aleksandr-hq, aleksandr's speaker again.
+ */
+export const HMM_ACCENT_VOICES: readonly { synth: 'pico' | 'rhvoice'; name: string; lang?: AccentLanguage }[] = [
+  { synth: 'pico', name: 'de-DE', lang: 'de' },
+  { synth: 'pico', name: 'es-ES', lang: 'es' },
+  { synth: 'pico', name: 'it-IT', lang: 'it' },
+  { synth: 'rhvoice', name: 'anna' },
+  { synth: 'rhvoice', name: 'elena' },
+  { synth: 'rhvoice', name: 'irina' },
+  { synth: 'rhvoice', name: 'aleksandr' },
+  { synth: 'rhvoice', name: 'natalia' },
+  { synth: 'rhvoice', name: 'anatol' },
+  { synth: 'rhvoice', name: 'nazgul' },
+  { synth: 'rhvoice', name: 'azamat' },
+  { synth: 'rhvoice', name: 'spomenka', lang: 'eo' },
+  { synth: 'rhvoice', name: 'Leticia-F123', lang: 'pt' },
+];
 
 /**
  * The `mbrola` split's voices: espeak-ng driving MBROLA's diphone databases,
@@ -94,9 +123,9 @@ export interface Voice {
   synth: SpeechSynth;
   /** the synthesizer's voice argument: 'en-us+f3' or 'slt' */
   name: string;
-  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split), MBROLA's voices (the mbrola split), Pico's and RHVoice's (the parametric split) or festival's other English voices (the festvox split) */
-  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox';
-  /** accents: the language whose spelling the voice reads */
+  /** where it may be used: backbone training subjects, unseen espeak-ng subjects (few-shot), the held-out synthesizer (test), the second training synthesizer (the festival split), festival's other-language voices (the accents split), MBROLA's voices (the mbrola split), Pico's and RHVoice's (the parametric split), festival's other English voices (the festvox split) or Pico's and RHVoice's other-language voices (the hmmaccents split) */
+  role: 'train' | 'unseen' | 'flite' | 'festival' | 'accents' | 'mbrola' | 'parametric' | 'festvox' | 'hmmaccents';
+  /** accents and hmmaccents: the language whose spelling the voice reads (none: the English word itself) */
   lang?: AccentLanguage;
 }
 
@@ -123,6 +152,7 @@ function buildVoices(): Voice[] {
   for (const m of MBROLA_VOICES) out.push({ id: out.length, synth: 'espeak-ng', name: m, role: 'mbrola' });
   for (const v of PARAMETRIC_VOICES) out.push({ id: out.length, synth: v.synth, name: v.name, role: 'parametric' });
   for (const f of FESTVOX_VOICES) out.push({ id: out.length, synth: 'festival', name: f, role: 'festvox' });
+  for (const v of HMM_ACCENT_VOICES) out.push({ id: out.length, synth: v.synth, name: v.name, role: 'hmmaccents', ...(v.lang ? { lang: v.lang } : {}) });
   return out;
 }
 
