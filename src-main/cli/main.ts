@@ -12,6 +12,7 @@ import { framesCommand, FRAMES_USAGE } from './commands/frames';
 import { fileInfo, formatInfo } from './commands/info';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary';
 import { liveCommand, LiveUsageError, LIVE_USAGE } from '../pipeline/live-cli';
+import { SpeechToolError } from '../media/speech';
 
 const USAGE = `neurolive — event sensors and live neuromorphic learning
 
@@ -91,6 +92,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof EventFormatError) {
       process.stderr.write(`neurolive: ${e.message}\n`);
       return 2;
+    }
+    // a missing speech tool or voice (dataset keywords): the message names the Debian package, a stack trace would bury it
+    if (e instanceof SpeechToolError && e.missing) {
+      process.stderr.write(`neurolive: ${e.message}\n`);
+      return 69;
     }
     if (e instanceof RangeError || (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
       process.stderr.write(`neurolive: ${(e as Error).message}\n`);

@@ -98,3 +98,11 @@ test('usage errors exit 64 and print the usage', () => {
 });
 
 void readFileSync;
+
+test('dataset keywords without the speech tools: one line naming the Debian package, exit 69 (unavailable), no stack trace', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'neurolive-nopath-'));
+  const r = spawnSync(process.execPath, [BIN, 'dataset', 'keywords', '--out', join(tmp, 'kw-nopath'), '--tiny'], { encoding: 'utf8', env: { ...process.env, PATH: empty } });
+  assert.equal(r.status, 69, r.stderr);
+  assert.match(r.stderr, /^neurolive: (espeak-ng|flite|sox): not found on PATH — install the Debian package '(espeak-ng|flite|sox)'/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});

@@ -20,7 +20,7 @@ import {
   writeDatasetMeta,
 } from '../dataset-writer';
 import { InputEncoding } from '../../../src-engine/models/card';
-import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, runTool, SPEECH_SAMPLE_RATE, SpeechToolError, synthesizeSpeech } from '../../media/speech';
+import { FESTIVAL_VOICE_PACKAGES, listSpeechVoices, RHVOICE_VOICE_PACKAGES, runTool, SPEECH_SAMPLE_RATE, SpeechToolError, synthesizeSpeech } from '../../media/speech';
 import { KEYWORD_INPUT } from './encoding';
 import { loadNoiseBank, NOISE_KINDS } from './noise';
 import { AUX_WORDS } from './aux-vocabulary';
@@ -144,8 +144,8 @@ async function festivalVersion(voices: readonly string[]): Promise<string> {
   return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
 }
 
-/** The mbrola program and the parametric split's tools, checked before any work (each error names the Debian package). */
-async function otherSynthVersions(mbrola: boolean, parametric: boolean): Promise<Record<string, string>> {
+/** The mbrola program and the parametric and hmmaccents splits' tools and RHVoice voices, checked before any work (each error names the Debian package). */
+async function otherSynthVersions(mbrola: boolean, parametric: boolean, rhvoiceVoices: readonly string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (mbrola) {
     // mbrola prints no version; each voice's database is checked when it first speaks (speech.ts)
@@ -157,6 +157,10 @@ async function otherSynthVersions(mbrola: boolean, parametric: boolean): Promise
     await runTool('RHVoice-test', ['--version'], 10_000, true);
     out.pico = 'pico2wave';
     out.rhvoice = 'RHVoice-test';
+    const installed = await listSpeechVoices('rhvoice');
+    for (const v of rhvoiceVoices) {
+      if (!installed.includes(v)) throw new SpeechToolError('rhvoice', `voice ${v} is not installed — install the Debian package '${RHVOICE_VOICE_PACKAGES[v]}' (non-free)`, true);
+    }
   }
   return out;
 }
@@ -199,7 +203,8 @@ export async function generateKeywordDataset(opts: KeywordGenOptions): Promise<D
   const festival = wordSplits.get('festival'), accents = wordSplits.get('accents'), festvox = wordSplits.get('festvox');
   if (festival || accents || festvox) versions.festival = await festivalVersion([...(festival ? FESTIVAL_VOICES : []), ...(accents ? ACCENT_VOICES.map((a) => a.name) : []), ...(festvox ? FESTVOX_VOICES : [])]);
   // festvox's MBROLA voices need the mbrola program too
-  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola') || !!festvox, wordSplits.has('parametric') || wordSplits.has('hmmaccents')));
+  const rhvoiceVoices = [...(wordSplits.has('parametric') ? PARAMETRIC_VOICES : []), ...(wordSplits.has('hmmaccents') ? HMM_ACCENT_VOICES : [])].filter((v) => v.synth === 'rhvoice').map((v) => v.name);
+  Object.assign(versions, await otherSynthVersions(wordSplits.has('mbrola') || !!festvox, wordSplits.has('parametric') || wordSplits.has('hmmaccents'), rhvoiceVoices));
   const plans = [...planSplits(perClass, tiny), ...keyed.map((k) => k.plan)];
   const fp = fingerprint(seed, perClass, tiny, input);
   const same = existsSync(fpPath) && readFileSync(fpPath, 'utf8') === fp;
