@@ -39,7 +39,7 @@ test('tiny keyword dataset: splits, labels, voices and frames as the contract sa
   const words = n - 1;
   assert.deepEqual(Object.fromEntries(Object.entries(meta.splits).map(([k, v]) => [k, v.count])), { train: 2 * n, val: n, test: n, fewshot: n + HELD_OUT_WORDS.length, aux: TINY_AUX_WORDS, festival: words, accents: words, mbrola: words, parametric: words, festvox: words, hmmaccents: words });
   // progress: one tick per sample, in order, ending at the total
-  const total = 4 * n + n + HELD_OUT_WORDS.length + TINY_AUX_WORDS + 5 * words;
+  const total = 4 * n + n + HELD_OUT_WORDS.length + TINY_AUX_WORDS + 6 * words;
   assert.equal(progress.length, total);
   progress.forEach(([d, t], i) => {
     assert.equal(d, i + 1);
