@@ -85,8 +85,10 @@ describe('AppCore setBackend', () => {
       devices.unplug();
       const lost = await waitFor(() => states.find((s) => s.backend.kind === 'hid-device' && s.backend.state === 'error'), 'the backend to show the lost device');
       assert.match(lost.backend.error ?? '', /the USB NSoC was lost \(device unplugged\); switching to the simulator/);
-      await waitFor(() => core.getState().backend.kind === 'simulator', 'the fallback to the simulator', 30_000);
+      // frames keep flowing, so the simulator may be 'busy' (frames queued) at any one moment: wait until it is 'ready' between them
+      await waitFor(() => core.getState().backend.kind === 'simulator' && core.getState().backend.state === 'ready', 'the fallback to the simulator, ready', 30_000);
       const s = core.getState().backend;
+      assert.equal(s.kind, 'simulator');
       assert.equal(s.state, 'ready');
       assert.match(s.error ?? '', /the USB NSoC was lost \(device unplugged\); running on the simulator/);
       const n = after;
