@@ -134,13 +134,18 @@ function wordSplitFingerprint(w: (typeof WORD_SPLITS)[number], seed: number, per
   return JSON.stringify({ v: w.version, seed, perClass, tiny, voices: w.voices, input, shard: SHARD_SIZE });
 }
 
+/** Refuses a run whose `synth` voices are not all installed; the error names the voice's Debian package. */
+async function requireVoices(synth: 'festival' | 'rhvoice', voices: readonly string[], packages: Readonly<Record<string, string>>, component = ''): Promise<void> {
+  const installed = await listSpeechVoices(synth);
+  for (const v of voices) {
+    if (!installed.includes(v)) throw new SpeechToolError(synth, `voice ${v} is not installed — install the Debian package '${packages[v]}'${component}`, true);
+  }
+}
+
 /** festival and the voices a run needs, checked before any work (the error names the Debian package). */
 async function festivalVersion(voices: readonly string[]): Promise<string> {
   const r = await runTool('festival', ['--version'], 10_000, true);
-  const installed = await listSpeechVoices('festival');
-  for (const v of voices) {
-    if (!installed.includes(v)) throw new SpeechToolError('festival', `voice ${v} is not installed — install the Debian package '${FESTIVAL_VOICE_PACKAGES[v]}'`, true);
-  }
+  await requireVoices('festival', voices, FESTIVAL_VOICE_PACKAGES);
   return (r.stdout.toString() + r.stderr.toString()).trim().split('\n')[0] ?? '?';
 }
 
@@ -157,10 +162,7 @@ async function otherSynthVersions(mbrola: boolean, parametric: boolean, rhvoiceV
     await runTool('RHVoice-test', ['--version'], 10_000, true);
     out.pico = 'pico2wave';
     out.rhvoice = 'RHVoice-test';
-    const installed = await listSpeechVoices('rhvoice');
-    for (const v of rhvoiceVoices) {
-      if (!installed.includes(v)) throw new SpeechToolError('rhvoice', `voice ${v} is not installed — install the Debian package '${RHVOICE_VOICE_PACKAGES[v]}' (non-free)`, true);
-    }
+    await requireVoices('rhvoice', rhvoiceVoices, RHVOICE_VOICE_PACKAGES, ' (non-free)');
   }
   return out;
 }
