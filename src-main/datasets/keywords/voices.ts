@@ -50,8 +50,8 @@ export const ACCENT_VOICES = [
 
 /**
  * The `hmmaccents` split's voices: statistical-parametric (HMM) voices of
- * other languages speaking English — more speakers of the kind flite's awb,
- * rms and slt are (statistical-parametric), eight of them women.
+ * other languages speaking English — more speakers made the way flite's awb,
+ * rms and slt are, eight of them women.
  * - Pico's German, Spanish and Italian voices (women) read respellings (accents.ts).
  * - RHVoice's Russian, Ukrainian and Kyrgyz voices read the English words
  *   themselves: RHVoice maps an English word's pronunciation onto the
